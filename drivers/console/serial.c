@@ -1,0 +1,252 @@
+/* Console driver `serial` (libserialport): any tty or pty path, including
+ * /dev/serial/by-id/... links. USB serial adapters powered by the board
+ * vanish at every cut: when the port fails, the driver closes it, reports the
+ * link down once, and retries the open every reopen_ms on a timer — no busy
+ * loop, no CPU while the port is gone — reapplying the line settings, and
+ * records the gap when it is back. */
+#include "driver.h"
+
+#include <errno.h>
+#include <libserialport.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct rig_opt serial_opts[] = {
+	{ "path", RIG_OPT_STRING, true, "the port: /dev/ttyUSB0, /dev/serial/by-id/..., a pty" },
+	{ "baud", RIG_OPT_INT, false, "baud rate (default 115200)" },
+	{ "data_bits", RIG_OPT_INT, false, "5-8 (default 8)" },
+	{ "parity", RIG_OPT_STRING, false, "none, odd, even, mark, space (default none)" },
+	{ "stop_bits", RIG_OPT_INT, false, "1 or 2 (default 1)" },
+	{ "flow", RIG_OPT_STRING, false, "none, xonxoff, rtscts, dtrdsr (default none)" },
+	{ "reopen_ms", RIG_OPT_INT, false, "retry period while the port is gone (default 200)" },
+	{ NULL, 0, false, NULL },
+};
+
+struct serial {
+	struct rig_drv_ctx ctx;
+	struct rig_console_sink sink;
+	char *path;
+	int baud, bits, stopbits;
+	enum sp_parity parity;
+	enum sp_flowcontrol flow;
+	uint64_t reopen_ns;
+	struct sp_port *port;
+	int fd;
+	struct rig_timer *retry;
+	uint64_t t_down;
+	unsigned attempts;
+};
+
+static int parse(const struct rig_drv_ctx *ctx, const struct rig_cfg *cfg, struct serial *s)
+{
+	const char *par = rig_cfg_str(cfg, "parity", "none");
+	const char *flow = rig_cfg_str(cfg, "flow", "none");
+
+	s->baud = (int)rig_cfg_int(cfg, "baud", 115200);
+	s->bits = (int)rig_cfg_int(cfg, "data_bits", 8);
+	s->stopbits = (int)rig_cfg_int(cfg, "stop_bits", 1);
+	s->reopen_ns = (uint64_t)rig_cfg_int(cfg, "reopen_ms", 200) * RIG_NS_PER_MS;
+	if (s->baud <= 0)
+		return rig_drv_fail(ctx, -EINVAL, "console.baud: expected a positive rate, got %d", s->baud);
+	if (s->bits < 5 || s->bits > 8)
+		return rig_drv_fail(ctx, -EINVAL, "console.data_bits: expected 5 to 8, got %d", s->bits);
+	if (s->stopbits != 1 && s->stopbits != 2)
+		return rig_drv_fail(ctx, -EINVAL, "console.stop_bits: expected 1 or 2, got %d", s->stopbits);
+	if (!strcmp(par, "none")) s->parity = SP_PARITY_NONE;
+	else if (!strcmp(par, "odd")) s->parity = SP_PARITY_ODD;
+	else if (!strcmp(par, "even")) s->parity = SP_PARITY_EVEN;
+	else if (!strcmp(par, "mark")) s->parity = SP_PARITY_MARK;
+	else if (!strcmp(par, "space")) s->parity = SP_PARITY_SPACE;
+	else return rig_drv_fail(ctx, -EINVAL, "console.parity: expected none, odd, even, mark or space, got '%s'", par);
+	if (!strcmp(flow, "none")) s->flow = SP_FLOWCONTROL_NONE;
+	else if (!strcmp(flow, "xonxoff")) s->flow = SP_FLOWCONTROL_XONXOFF;
+	else if (!strcmp(flow, "rtscts")) s->flow = SP_FLOWCONTROL_RTSCTS;
+	else if (!strcmp(flow, "dtrdsr")) s->flow = SP_FLOWCONTROL_DTRDSR;
+	else return rig_drv_fail(ctx, -EINVAL, "console.flow: expected none, xonxoff, rtscts or dtrdsr, got '%s'", flow);
+	return 0;
+}
+
+static void on_read(struct rig_loop *loop, int fd, unsigned events, void *arg);
+static void port_lost(struct serial *s, const char *why);
+
+/* Open and configure; 0, or -errno with a message for the first open. */
+static int port_open(struct serial *s, bool first)
+{
+	struct sp_port *port = NULL;
+	bool pty = !strncmp(s->path, "/dev/pts/", 9);
+	char real[4096];
+	int fd, r;
+
+	if (realpath(s->path, real))
+		pty = pty || !strncmp(real, "/dev/pts/", 9);
+	if (sp_get_port_by_name(s->path, &port) != SP_OK)
+		return first ? rig_drv_fail(&s->ctx, -ENOENT, "%s: no such port", s->path) : -ENOENT;
+	if (sp_open(port, SP_MODE_READ_WRITE) != SP_OK) {
+		char *msg = sp_last_error_message();
+
+		r = -ENOENT;
+		if (first)
+			rig_drv_fail(&s->ctx, r, "%s: cannot open: %s", s->path, msg ? msg : "?");
+		sp_free_error_message(msg);
+		sp_free_port(port);
+		return r;
+	}
+	/* Settings a pty does not support are recorded, not fatal; on a real
+	 * tty they are. */
+	if (sp_set_baudrate(port, s->baud) != SP_OK || sp_set_bits(port, s->bits) != SP_OK ||
+	    sp_set_parity(port, s->parity) != SP_OK || sp_set_stopbits(port, s->stopbits) != SP_OK ||
+	    sp_set_flowcontrol(port, s->flow) != SP_OK) {
+		char *msg = sp_last_error_message();
+
+		if (!pty) {
+			if (first)
+				rig_drv_fail(&s->ctx, -EIO, "%s: cannot apply line settings: %s", s->path,
+					     msg ? msg : "?");
+			sp_free_error_message(msg);
+			sp_close(port);
+			sp_free_port(port);
+			return -EIO;
+		}
+		rig_drv_event(&s->ctx, "console.settings", "{\"path\":\"%s\",\"note\":\"a pty ignores some line settings\"}",
+			      s->path);
+		sp_free_error_message(msg);
+	}
+	if (sp_get_port_handle(port, &fd) != SP_OK) {
+		sp_close(port);
+		sp_free_port(port);
+		return first ? rig_drv_fail(&s->ctx, -EIO, "%s: no fd", s->path) : -EIO;
+	}
+	rig_fd_set_nonblock(fd);
+	rig_fd_set_cloexec(fd);
+	r = rig_loop_add_fd(s->ctx.loop, fd, RIG_EV_READ, on_read, s);
+	if (r < 0) {
+		sp_close(port);
+		sp_free_port(port);
+		return first ? rig_drv_fail(&s->ctx, r, "%s: cannot watch the port", s->path) : r;
+	}
+	s->port = port;
+	s->fd = fd;
+	return 0;
+}
+
+static void port_close(struct serial *s)
+{
+	if (!s->port)
+		return;
+	rig_loop_del_fd(s->ctx.loop, s->fd);
+	sp_close(s->port);
+	sp_free_port(s->port);
+	s->port = NULL;
+	s->fd = -1;
+}
+
+static void retry_cb(struct rig_loop *loop, void *arg)
+{
+	struct serial *s = arg;
+	uint64_t now;
+
+	RIG_UNUSED(loop);
+	s->retry = NULL;
+	s->attempts++;
+	if (port_open(s, false) < 0) {
+		s->retry = rig_loop_add_timer(s->ctx.loop, rig_now_ns() + s->reopen_ns, retry_cb, s);
+		return;
+	}
+	now = rig_now_ns();
+	rig_drv_event(&s->ctx, "console.gap", "{\"path\":\"%s\",\"ms\":%.1f,\"attempts\":%u}", s->path,
+		      (double)(now - s->t_down) / 1e6, s->attempts);
+	if (s->sink.link)
+		s->sink.link(s->sink.arg, true, now, "reopened");
+}
+
+static void port_lost(struct serial *s, const char *why)
+{
+	port_close(s);
+	s->t_down = rig_now_ns();
+	s->attempts = 0;
+	if (s->sink.link)
+		s->sink.link(s->sink.arg, false, s->t_down, why);
+	s->retry = rig_loop_add_timer(s->ctx.loop, s->t_down + s->reopen_ns, retry_cb, s);
+}
+
+static void on_read(struct rig_loop *loop, int fd, unsigned events, void *arg)
+{
+	struct serial *s = arg;
+	uint8_t buf[4096];
+
+	RIG_UNUSED(loop);
+	for (int i = 0; i < 16; i++) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n > 0) {
+			/* bytes that arrived before a failure are delivered first */
+			s->sink.input(s->sink.arg, buf, (size_t)n, rig_now_ns());
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			if (events & (RIG_EV_HUP | RIG_EV_ERR))
+				break;
+			return;
+		}
+		break;   /* EOF, EIO, ENODEV: the port went away */
+	}
+	port_lost(s, "the port went away");
+}
+
+static int serial_open(const struct rig_drv_ctx *ctx, const struct rig_cfg *cfg, int peer_fd,
+		       const struct rig_console_sink *sink, void **handle)
+{
+	struct serial *s = rig_xcalloc(1, sizeof(*s));
+	int r;
+
+	RIG_UNUSED(peer_fd);
+	s->ctx = *ctx;
+	s->sink = *sink;
+	s->fd = -1;
+	s->path = rig_xstrdup(rig_cfg_str(cfg, "path", ""));
+	r = parse(ctx, cfg, s);
+	if (r == 0)
+		r = port_open(s, true);
+	if (r < 0) {
+		free(s->path);
+		free(s);
+		return r;
+	}
+	*handle = s;
+	return 0;
+}
+
+static void serial_close(void *handle)
+{
+	struct serial *s = handle;
+
+	if (!s)
+		return;
+	rig_loop_cancel_timer(s->ctx.loop, s->retry);
+	port_close(s);
+	free(s->path);
+	free(s);
+}
+
+static ssize_t serial_write(void *handle, const void *buf, size_t n)
+{
+	struct serial *s = handle;
+	ssize_t w;
+
+	if (!s->port)
+		return -ENODEV;
+	w = write(s->fd, buf, n);
+	if (w < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	return w;
+}
+
+const struct rig_console_ops rig_console_serial = {
+	.name = "serial",
+	.opts = serial_opts,
+	.open = serial_open,
+	.close = serial_close,
+	.write = serial_write,
+};

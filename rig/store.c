@@ -1,0 +1,340 @@
+/* The results store: SQLite in WAL mode, one autocommitted statement per
+ * record, so every event and console byte is durable against the death of
+ * the rig as soon as it is recorded (see store.h). */
+#include "store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define SCHEMA_VERSION 1
+
+struct rig_store {
+	sqlite3 *db;
+	sqlite3_stmt *ins_event, *ins_console, *ins_run, *end_run;
+	char err[512];
+};
+
+static const char schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  campaign TEXT, scenario TEXT NOT NULL, device_id TEXT NOT NULL, device_name TEXT,"
+	"  params_json TEXT, seed INTEGER, host TEXT, rig_version TEXT,"
+	"  wall_start INTEGER, wall_end INTEGER, t_start INTEGER, t_end INTEGER,"
+	"  verdict TEXT, outcome TEXT, message TEXT);"
+	"CREATE TABLE IF NOT EXISTS events ("
+	"  id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),"
+	"  t_ns INTEGER NOT NULL, kind TEXT NOT NULL, detail TEXT);"
+	"CREATE TABLE IF NOT EXISTS console ("
+	"  id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),"
+	"  t_ns INTEGER NOT NULL, stream TEXT NOT NULL, bytes BLOB NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS events_run ON events(run_id, t_ns);"
+	"CREATE INDEX IF NOT EXISTS console_run ON console(run_id, t_ns);"
+	"CREATE INDEX IF NOT EXISTS runs_device ON runs(device_id, id);";
+
+static int fail(struct rig_store *st, const char *what)
+{
+	snprintf(st->err, sizeof(st->err), "%s: %s", what, sqlite3_errmsg(st->db));
+	return -EIO;
+}
+
+const char *rig_store_error(const struct rig_store *st)
+{
+	return st->err;
+}
+
+char *rig_store_default_path(void)
+{
+	const char *e = getenv("RIG_DB");
+	const char *home;
+
+	if (e && *e)
+		return rig_xstrdup(e);
+	e = getenv("XDG_DATA_HOME");
+	if (e && *e)
+		return rig_xasprintf("%s/rig/rig.db", e);
+	home = getenv("HOME");
+	return rig_xasprintf("%s/.local/share/rig/rig.db", home && *home ? home : ".");
+}
+
+static void mkdirs_for(const char *path)
+{
+	char *p = rig_xstrdup(path);
+
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		mkdir(p, 0700);
+		*s = '/';
+	}
+	free(p);
+}
+
+static int prep(struct rig_store *st, const char *sql, sqlite3_stmt **out)
+{
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL) != SQLITE_OK)
+		return fail(st, "prepare");
+	return 0;
+}
+
+int rig_store_open(const char *path, struct rig_store **out, struct rig_errmsg *err)
+{
+	struct rig_store *st = rig_xcalloc(1, sizeof(*st));
+	char *errmsg = NULL;
+	int version = 0;
+	sqlite3_stmt *q;
+
+	mkdirs_for(path);
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		rig_errmsg_set(err, "cannot open %s: %s", path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		sqlite3_close(st->db);
+		free(st);
+		return -EIO;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+			 NULL, NULL, &errmsg) != SQLITE_OK)
+		goto bad;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q, NULL) == SQLITE_OK) {
+		if (sqlite3_step(q) == SQLITE_ROW)
+			version = sqlite3_column_int(q, 0);
+		sqlite3_finalize(q);
+	}
+	if (version > SCHEMA_VERSION) {
+		rig_errmsg_set(err, "%s: schema version %d is newer than this rig reads (%d)", path, version,
+			       SCHEMA_VERSION);
+		sqlite3_close(st->db);
+		free(st);
+		return -EPROTO;
+	}
+	if (sqlite3_exec(st->db, schema_sql, NULL, NULL, &errmsg) != SQLITE_OK)
+		goto bad;
+	if (version < SCHEMA_VERSION &&
+	    sqlite3_exec(st->db, "PRAGMA user_version = 1", NULL, NULL, &errmsg) != SQLITE_OK)
+		goto bad;
+	if (prep(st, "INSERT INTO events(run_id, t_ns, kind, detail) VALUES (?,?,?,?)", &st->ins_event) < 0 ||
+	    prep(st, "INSERT INTO console(run_id, t_ns, stream, bytes) VALUES (?,?,?,?)", &st->ins_console) < 0 ||
+	    prep(st, "INSERT INTO runs(campaign, scenario, device_id, device_name, params_json, seed, host,"
+		     " rig_version, wall_start, t_start) VALUES (?,?,?,?,?,?,?,?,?,?)", &st->ins_run) < 0 ||
+	    prep(st, "UPDATE runs SET t_end=?, wall_end=?, verdict=?, outcome=?, message=? WHERE id=?",
+		 &st->end_run) < 0) {
+		rig_errmsg_set(err, "%s: %s", path, st->err);
+		rig_store_close(st);
+		return -EIO;
+	}
+	*out = st;
+	return 0;
+bad:
+	rig_errmsg_set(err, "%s: %s", path, errmsg ? errmsg : sqlite3_errmsg(st->db));
+	sqlite3_free(errmsg);
+	sqlite3_close(st->db);
+	free(st);
+	return -EIO;
+}
+
+void rig_store_close(struct rig_store *st)
+{
+	if (!st)
+		return;
+	sqlite3_finalize(st->ins_event);
+	sqlite3_finalize(st->ins_console);
+	sqlite3_finalize(st->ins_run);
+	sqlite3_finalize(st->end_run);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static int step_done(struct rig_store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE)
+		return fail(st, what);
+	return 0;
+}
+
+int rig_store_run_begin(struct rig_store *st, const struct rig_run_info *info, int64_t *run_id)
+{
+	sqlite3_stmt *s = st->ins_run;
+	int r;
+
+	bind_text(s, 1, info->campaign);
+	bind_text(s, 2, info->scenario);
+	bind_text(s, 3, info->device_id);
+	bind_text(s, 4, info->device_name);
+	bind_text(s, 5, info->params_json);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)info->seed);
+	bind_text(s, 7, info->host);
+	bind_text(s, 8, info->rig_version);
+	sqlite3_bind_int64(s, 9, (sqlite3_int64)info->wall_start_ns);
+	sqlite3_bind_int64(s, 10, (sqlite3_int64)info->t_start_ns);
+	r = step_done(st, s, "insert run");
+	if (r < 0)
+		return r;
+	*run_id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int rig_store_run_end(struct rig_store *st, int64_t run_id, uint64_t t_end_ns, const char *verdict,
+		      const char *outcome, const char *message)
+{
+	sqlite3_stmt *s = st->end_run;
+
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)t_end_ns);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)rig_wall_ns());
+	bind_text(s, 3, verdict);
+	bind_text(s, 4, outcome);
+	bind_text(s, 5, message);
+	sqlite3_bind_int64(s, 6, run_id);
+	return step_done(st, s, "end run");
+}
+
+int rig_store_event(struct rig_store *st, int64_t run_id, uint64_t t_ns, const char *kind,
+		    const char *detail)
+{
+	sqlite3_stmt *s = st->ins_event;
+
+	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)t_ns);
+	bind_text(s, 3, kind);
+	bind_text(s, 4, detail);
+	return step_done(st, s, "insert event");
+}
+
+int rig_store_console(struct rig_store *st, int64_t run_id, uint64_t t_ns, const char *stream,
+		      const void *bytes, size_t n)
+{
+	sqlite3_stmt *s = st->ins_console;
+
+	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)t_ns);
+	bind_text(s, 3, stream);
+	sqlite3_bind_blob(s, 4, bytes, (int)n, SQLITE_TRANSIENT);
+	return step_done(st, s, "insert console");
+}
+
+static char *col_dup(sqlite3_stmt *q, int i)
+{
+	const unsigned char *t = sqlite3_column_text(q, i);
+
+	return t ? rig_xstrdup((const char *)t) : NULL;
+}
+
+static void read_run(sqlite3_stmt *q, struct rig_run_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(q, 0);
+	r->scenario = col_dup(q, 1);
+	r->device_id = col_dup(q, 2);
+	r->device_name = col_dup(q, 3);
+	r->params_json = col_dup(q, 4);
+	r->seed = (uint64_t)sqlite3_column_int64(q, 5);
+	r->wall_start_ns = (uint64_t)sqlite3_column_int64(q, 6);
+	r->wall_end_ns = (uint64_t)sqlite3_column_int64(q, 7);
+	if (sqlite3_column_type(q, 9) != SQLITE_NULL)
+		r->duration_ns = (uint64_t)(sqlite3_column_int64(q, 9) - sqlite3_column_int64(q, 8));
+	r->verdict = col_dup(q, 10);
+	r->outcome = col_dup(q, 11);
+	r->message = col_dup(q, 12);
+}
+
+int rig_store_runs(struct rig_store *st, const int64_t *ids, size_t nids,
+		   struct rig_run_result **out, size_t *n)
+{
+	static const char cols[] = "SELECT id, scenario, device_id, device_name, params_json, seed,"
+				   " wall_start, wall_end, t_start, t_end, verdict, outcome, message FROM runs";
+	sqlite3_stmt *q;
+	struct rig_run_result *v = NULL;
+	size_t len = 0;
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "%s%s ORDER BY id", cols, ids ? " WHERE id = ?" : "");
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return fail(st, "select runs");
+	for (size_t k = 0; k < (ids ? nids : 1); k++) {
+		if (ids)
+			sqlite3_bind_int64(q, 1, ids[k]);
+		while (sqlite3_step(q) == SQLITE_ROW) {
+			v = rig_xrealloc(v, (len + 1) * sizeof(*v));
+			read_run(q, &v[len++]);
+		}
+		sqlite3_reset(q);
+	}
+	sqlite3_finalize(q);
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+void rig_store_results_free(struct rig_run_result *r, size_t n)
+{
+	for (size_t i = 0; r && i < n; i++) {
+		free(r[i].scenario);
+		free(r[i].device_id);
+		free(r[i].device_name);
+		free(r[i].params_json);
+		free(r[i].verdict);
+		free(r[i].outcome);
+		free(r[i].message);
+	}
+	free(r);
+}
+
+int rig_store_console_text(struct rig_store *st, int64_t run_id, char **out, size_t *len)
+{
+	sqlite3_stmt *q;
+	char *buf = NULL;
+	size_t n = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT bytes FROM console WHERE run_id = ? AND stream = 'rx' ORDER BY id",
+			       -1, &q, NULL) != SQLITE_OK)
+		return fail(st, "select console");
+	sqlite3_bind_int64(q, 1, run_id);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const void *b = sqlite3_column_blob(q, 0);
+		size_t k = (size_t)sqlite3_column_bytes(q, 0);
+
+		buf = rig_xrealloc(buf, n + k + 1);
+		if (k)
+			memcpy(buf + n, b, k);
+		n += k;
+	}
+	sqlite3_finalize(q);
+	if (!buf)
+		buf = rig_xstrdup("");
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+int rig_store_events(struct rig_store *st, int64_t run_id,
+		     void (*fn)(void *arg, uint64_t t_ns, const char *kind, const char *detail), void *arg)
+{
+	sqlite3_stmt *q;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT t_ns, kind, detail FROM events WHERE run_id = ? ORDER BY id", -1,
+			       &q, NULL) != SQLITE_OK)
+		return fail(st, "select events");
+	sqlite3_bind_int64(q, 1, run_id);
+	while (sqlite3_step(q) == SQLITE_ROW)
+		fn(arg, (uint64_t)sqlite3_column_int64(q, 0), (const char *)sqlite3_column_text(q, 1),
+		   (const char *)sqlite3_column_text(q, 2));
+	sqlite3_finalize(q);
+	return 0;
+}

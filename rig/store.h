@@ -1,0 +1,63 @@
+/* The store: every run, event and console byte written to SQLite as it
+ * happens (WAL, one autocommitted statement per record), so a rig killed
+ * at any moment loses nothing it had recorded. */
+#ifndef RIG_STORE_H
+#define RIG_STORE_H
+
+#include "rig.h"
+
+struct rig_store;
+
+struct rig_run_info {
+	const char *scenario;      /* path as given */
+	const char *device_id;
+	const char *device_name;
+	const char *params_json;   /* {"key":"value",...} */
+	uint64_t seed;
+	const char *campaign;      /* NULL for a single `rig run` */
+	uint64_t t_start_ns;       /* monotonic */
+	uint64_t wall_start_ns;    /* realtime */
+	const char *host;
+	const char *rig_version;
+};
+
+struct rig_run_result {
+	int64_t id;
+	char *scenario, *device_id, *device_name, *params_json;
+	uint64_t seed;
+	uint64_t wall_start_ns, wall_end_ns;
+	uint64_t duration_ns;
+	char *verdict;             /* pass fail brick error inconclusive skip; NULL while running */
+	char *outcome;             /* old-good new-good ... or NULL */
+	char *message;
+};
+
+/* Default path: $RIG_DB, else $XDG_DATA_HOME/rig/rig.db, else ~/.local/share/rig/rig.db.
+ * Returns a malloc'd string. */
+char *rig_store_default_path(void);
+
+int rig_store_open(const char *path, struct rig_store **out, struct rig_errmsg *err);
+void rig_store_close(struct rig_store *st);
+const char *rig_store_error(const struct rig_store *st);
+
+int rig_store_run_begin(struct rig_store *st, const struct rig_run_info *info, int64_t *run_id);
+int rig_store_run_end(struct rig_store *st, int64_t run_id, uint64_t t_end_ns, const char *verdict,
+		      const char *outcome, const char *message);
+/* detail: JSON text or NULL */
+int rig_store_event(struct rig_store *st, int64_t run_id, uint64_t t_ns, const char *kind,
+		    const char *detail);
+int rig_store_console(struct rig_store *st, int64_t run_id, uint64_t t_ns, const char *stream,
+		      const void *bytes, size_t n);
+
+/* Read back (reports, `rig show`). The array and strings are the caller's:
+ * free with rig_store_results_free(). */
+int rig_store_runs(struct rig_store *st, const int64_t *ids, size_t nids,
+		   struct rig_run_result **out, size_t *n);
+void rig_store_results_free(struct rig_run_result *r, size_t n);
+/* Events of a run in order (for reports and `rig show`). */
+int rig_store_events(struct rig_store *st, int64_t run_id,
+		     void (*fn)(void *arg, uint64_t t_ns, const char *kind, const char *detail), void *arg);
+/* Console bytes of a run concatenated in order (malloc'd), for reports. */
+int rig_store_console_text(struct rig_store *st, int64_t run_id, char **out, size_t *len);
+
+#endif

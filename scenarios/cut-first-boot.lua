@@ -1,0 +1,27 @@
+-- Power cut during the first boot of the new image (between the boot marker and ready).
+--
+-- Parameters: delay=S after the boot marker (default: seeded random within 0..max_delay),
+-- max_delay=S (0.3).
+-- Expected: new-good (the slot is still on trial and boots again), never a brick.
+local ota = require("lib.ota")
+local dev = rig.device
+
+ota.run{
+  name = "cut-first-boot",
+  expect = { "new-good" },
+  phases = { "first-boot" },
+  fault = function(ctx)
+    local out, st = dev:install(ctx.target)
+    if st ~= 0 then rig.fail("install failed: " .. tostring(out)) end
+    local delay = rig.param("delay", rig.random() * rig.param("max_delay", 0.3))
+    local t = rig.arm{ when = "console", match = dev.config.boot.marker, delay = delay, label = "cut-first-boot" }
+    local ready = rig.arm{ when = "console", match = dev.config.boot.ready, action = "mark", label = "ready" }
+    dev:reboot()
+    ctx.new_booted = true
+    local info = t:wait(60)
+    if not info or not info.fired then rig.fail("the new image never started booting") end
+    ctx.first_boot_seen = not ready:fired()
+    ota.record_cut(ctx, info, "first-boot")
+    ready:disarm()
+  end,
+}
