@@ -264,16 +264,17 @@ static void reap_watches(struct rig_console *con)
 	}
 }
 
-static void run_watches(struct rig_console *con)
+/* Triggers first: they are C-level and must see every byte before an expect
+ * hands control back to Lua (which may then disarm them, or end the run). */
+static void run_pass(struct rig_console *con, enum rig_watch_kind kind)
 {
-	con->in_dispatch++;
 	for (struct rig_console_watch *w = con->watches; w; w = w->next) {
 		struct rig_match m;
 		struct rig_console_hit hit;
 		uint64_t floor;
 		int r;
 
-		if (w->dead)
+		if (w->dead || w->kind != kind)
 			continue;
 		floor = w->kind == RIG_WATCH_EXPECT ? con->cursor : w->scan;
 		r = search(con, w->re, &w->scan, floor, &m);
@@ -286,6 +287,13 @@ static void run_watches(struct rig_console *con)
 		w->fn(w->arg, &hit);
 		rig_console_hit_clear(&hit);
 	}
+}
+
+static void run_watches(struct rig_console *con)
+{
+	con->in_dispatch++;
+	run_pass(con, RIG_WATCH_TRIGGER);
+	run_pass(con, RIG_WATCH_EXPECT);
 	con->in_dispatch--;
 	if (!con->in_dispatch)
 		reap_watches(con);

@@ -565,12 +565,22 @@ static int check_regex_keys(const struct rig_cfg *cfg, const char *const *keys, 
 	return 0;
 }
 
-/* Run the file; leaves its return value on the stack. */
+/* Run the file with its absolute directory as `...`; leaves its return
+ * value on the stack. */
 static int run_file(lua_State *L, const char *file, struct rig_errmsg *err)
 {
+	char real[4096];
+	char *slash;
+
 	if (rig_sandbox_loadfile(L, file, err) < 0)
 		return -EINVAL;
-	return rig_sandbox_pcall(L, 0, 1, err);
+	if (realpath(file, real) && (slash = strrchr(real, '/'))) {
+		*slash = '\0';
+		lua_pushstring(L, real[0] ? real : "/");
+	} else {
+		lua_pushstring(L, ".");
+	}
+	return rig_sandbox_pcall(L, 1, 1, err);
 }
 
 static bool is_list(lua_State *L)

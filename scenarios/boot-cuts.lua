@@ -2,7 +2,7 @@
 --
 -- Boot counters that are decremented on every boot must not flip a good
 -- device to the other slot. Parameters: k=N cuts (default 3), max_delay=S
--- after the boot marker (0.2).
+-- after the boot marker (default: the measured length of a boot).
 -- Expected: old-good with the same slot and status as before.
 local ota = require("lib.ota")
 local dev = rig.device
@@ -17,7 +17,7 @@ ota.run{
     for i = 1, k do
       dev:off()
       local t = rig.arm{ when = "console", match = dev.config.boot.marker,
-                         delay = rig.random() * rig.param("max_delay", 0.2), label = "boot-cut " .. i }
+                         delay = rig.random() * rig.param("max_delay", dev.last_boot_s or 1), label = "boot-cut " .. i }
       dev:on()
       local info = t:wait(60)
       if not info or not info.fired then rig.brick("no boot marker after power-on " .. i, "brick:silent-console") end

@@ -287,14 +287,19 @@ end
 function Device:wait_boot(timeout)
   timeout = timeout or boot.timeout or 120
   local deadline = rig.now() + timeout
+  local m, r
   if boot.marker then
-    if not raw.expect(boot.marker, timeout) then return nil, "no-marker" end
+    m = raw.expect(boot.marker, timeout)
+    if not m then return nil, "no-marker" end
   end
   if boot.ready then
     local left = deadline - rig.now()
-    if not raw.expect(boot.ready, left > 0 and left or 0.001) then return nil, "not-ready" end
+    r = raw.expect(boot.ready, left > 0 and left or 0.001)
+    if not r then return nil, "not-ready" end
   end
-  raw.event("boot.ready")
+  -- How long a boot takes here, for scenarios that cut inside one.
+  if m and r then self.last_boot_s = (r.t_match - m.t_match) / NS end
+  raw.event("boot.ready", { seconds = self.last_boot_s })
   return true
 end
 

@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -435,6 +436,25 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	free(r);
 }
 
+/* libmicrohttpd's messages go to the timeline, never to the terminal. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct rig_artsrv *srv = cls;
+	char msg[512];
+	struct rig_json j;
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	rig_json_init(&j);
+	rig_json_obj_begin(&j);
+	rig_json_kv_str(&j, "message", msg);
+	rig_json_obj_end(&j);
+	emit(srv, "http.log", &j);
+}
+
 static char *slurp(const char *path, size_t *len, struct rig_errmsg *err)
 {
 	FILE *f = fopen(path, "rb");
@@ -513,11 +533,13 @@ int rig_artsrv_new(struct rig_loop *loop, const struct rig_artsrv_cfg *cfg, rig_
 	if (srv->tls)
 		srv->d = MHD_start_daemon(flags, 0, NULL, NULL, handler, srv, MHD_OPTION_SOCK_ADDR, sa,
 					  MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
+					  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
 					  MHD_OPTION_HTTPS_MEM_CERT, srv->cert, MHD_OPTION_HTTPS_MEM_KEY, srv->key,
 					  MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_END);
 	else
 		srv->d = MHD_start_daemon(flags, 0, NULL, NULL, handler, srv, MHD_OPTION_SOCK_ADDR, sa,
 					  MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
+					  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
 					  MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_END);
 	if (!srv->d) {
 		rig_errmsg_set(err, "cannot start the artifact server on %s:%u (address in use?)", bind,

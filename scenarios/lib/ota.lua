@@ -275,8 +275,10 @@ function ota.check_updates_work(ctx, after)
   if rig.param("post", "full") == "none" then return end
   ota.check_stable(ctx, after)
   if rig.param("post", "full") == "stable" then return end
-  if ctx.target and after.version ~= ctx.new_version then
-    ota.update_to(ctx.target, ctx.new_version, "the same update after the fault")
+  -- "The same update": the good target (a scenario whose artifact was bad on
+  -- purpose retries with the good one).
+  if rig.has_artifact("target") and after.version ~= ota.artifact_version("target") then
+    ota.update_to(rig.artifact("target"), ota.artifact_version("target"), "the same update after the fault")
   end
   if rig.has_artifact("next") then
     local nv = ota.artifact_version("next")
@@ -347,8 +349,9 @@ function ota.run(spec)
              ctx.outcome)
   end
   rig.verdict("pass", ctx.outcome, ctx.landed and ("cut landed in " .. ctx.landed) or nil)
-  -- 5. stable, and updates still work
-  ota.check_updates_work(ctx, after)
+  -- 5. stable, and updates still work (observed again: the outcome step may
+  -- have committed a slot on trial)
+  ota.check_updates_work(ctx, ota.observe())
   rig.verdict("pass", ctx.outcome, ctx.landed and ("cut landed in " .. ctx.landed) or nil)
   return ctx
 end

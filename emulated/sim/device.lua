@@ -1,0 +1,69 @@
+-- The simulated A/B device (rig-sim) as a rig device: the process power
+-- driver runs it on a pty; SIGKILL of its process group is the power cut.
+--
+-- Environment (all optional):
+--   RIG_SIM          path of the rig-sim binary (default build/rig-sim)
+--   RIG_SIM_STATE    its flash (state directory; default /tmp/rig-sim-<id>)
+--   RIG_SIM_VARIANT  robust (default) or a flawed variant (rig-sim variants)
+--   RIG_SIM_HOSTILE  a seed: hostile console mode
+--   RIG_SIM_ARTIFACTS directory of the built artifacts (default build/sim)
+--   RIG_SIM_ID       device id (default sim-1)
+--   RIG_SIM_ARGS     extra arguments for `rig-sim boot` (e.g. --watchdog 2)
+local here = ...                      -- the directory of this file
+local src = os.getenv("RIG_SRCDIR") or (here .. "/../..")
+local bin = os.getenv("RIG_SIM") or (src .. "/build/rig-sim")
+local id = os.getenv("RIG_SIM_ID") or "sim-1"
+local state = os.getenv("RIG_SIM_STATE") or ("/tmp/rig-sim-" .. id)
+local variant = os.getenv("RIG_SIM_VARIANT") or "robust"
+local hostile = os.getenv("RIG_SIM_HOSTILE")
+local arts = os.getenv("RIG_SIM_ARTIFACTS") or (src .. "/build/sim")
+
+local argv = { bin, "boot", "--state", state, "--variant", variant }
+if hostile and hostile ~= "" then
+  argv[#argv + 1] = "--hostile"
+  argv[#argv + 1] = hostile
+end
+for extra in (os.getenv("RIG_SIM_ARGS") or ""):gmatch("%S+") do argv[#argv + 1] = extra end
+
+return {
+  schema = 1,
+  id = id,
+  name = "simulated A/B board (" .. variant .. ")",
+  power = { driver = "process", command = argv, off_time = 50 },
+  console = { driver = "process" },
+  shell = { login = "root", password = "root", prompt = "root@sim:~# $", login_delay_ms = 150 },
+  boot = { marker = "SIMBOOT 1\\.0", ready = "sim login: $", timeout = 4 },
+  update = {
+    install = "updater install {url} {sha256}",
+    installing = "updater: installing",
+    installed = "updater: installed",
+    failed = "updater: error",
+    version = "cat /etc/version",
+    status = "updater status",
+    slot = function(dev)
+      local out, st = dev:run("updater status")
+      return out and out:match("booted=(%u)"), st
+    end,
+    mark_good = "updater mark-good",
+    timeout = 60,
+  },
+  recovery = {
+    cycles = 4,
+    provision = string.format("%s provision --state %s --version 1.0.0", bin, state),
+    version = "1.0.0",
+    slot = "A",
+  },
+  artifacts = {
+    target = arts .. "/v2.img",
+    next = arts .. "/v3.img",
+    wrong_hw = arts .. "/v2-revB.img",
+    unhealthy = arts .. "/v2-unhealthy.img",
+    hanging = arts .. "/v2-hang.img",
+    bad_signature = arts .. "/v2-badsig.img",
+    truncated = arts .. "/v2-truncated.img",
+  },
+  artifact_versions = {
+    target = "2.0.0", next = "3.0.0", wrong_hw = "2.0.0", unhealthy = "2.0.0-unhealthy",
+    hanging = "2.0.0-hang", bad_signature = "2.0.0", truncated = "2.0.0",
+  },
+}
