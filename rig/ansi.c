@@ -2,8 +2,8 @@
  *   ESC [ params intermediates final(0x40-0x7e)     CSI
  *   ESC ] ... BEL | ESC \                           OSC (also P X ^ _ strings)
  *   ESC intermediates(0x20-0x2f)* final(0x30-0x7e)   everything else
- * A sequence longer than SEQ_MAX is abandoned and its bytes dropped, so a
- * stray ESC cannot swallow the rest of a boot log. */
+ * A sequence longer than SEQ_MAX, or one that meets a line feed, is abandoned,
+ * so a stray ESC in power-on garbage cannot swallow the boot log. */
 #include "ansi.h"
 
 enum { GROUND, ESC, CSI, STR, STR_ESC, ESC_INTER };
@@ -60,10 +60,15 @@ size_t rig_ansi_strip(struct rig_ansi *st, const uint8_t *in, size_t n, uint8_t 
 				st->state = GROUND;
 			else if (c == 0x1b)
 				st->state = ESC;
-			else if (c < 0x20 && c != 0x1b) {
-				/* C0 inside CSI is executed by terminals; LF must survive */
-				if (c == '\n' || c == '\t')
-					out[o++] = c;
+			else if (c == '\n') {
+				/* No real sequence spans a line: this was line noise (a
+				 * board's garbage at power-on). Keep the line break and
+				 * resynchronise, or the next line's first letter would be
+				 * taken for the final byte. */
+				out[o++] = c;
+				st->state = GROUND;
+			} else if (c == '\t') {
+				out[o++] = c;   /* C0 inside CSI is executed by terminals */
 			}
 			break;
 		case STR:
@@ -71,6 +76,10 @@ size_t rig_ansi_strip(struct rig_ansi *st, const uint8_t *in, size_t n, uint8_t 
 				st->state = GROUND;
 			else if (c == 0x1b)
 				st->state = STR_ESC;
+			else if (c == '\n') {
+				out[o++] = c;   /* titles hold no line breaks: noise */
+				st->state = GROUND;
+			}
 			break;
 		case STR_ESC:
 			st->state = (c == '\\') ? GROUND : STR;

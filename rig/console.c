@@ -1,6 +1,7 @@
 /* The console core (see console.h). */
 #include "console.h"
 #include "ansi.h"
+#include "kfilter.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@ struct rig_console {
 	struct rig_console_opts opts;
 	struct rig_console_observer obs;
 	struct rig_ansi ansi;
+	struct rig_kfilter kf;
 	bool link_up;
 
 	/* stripped window */
@@ -107,6 +109,7 @@ int rig_console_open(struct rig_loop *loop, const struct rig_console_ops *ops,
 	if (obs)
 		con->obs = *obs;
 	rig_ansi_init(&con->ansi);
+	rig_kfilter_init(&con->kf);
 	con->link_up = true;
 	if (ops) {
 		r = ops->open(ctx, cfg, peer_fd, &sink, &con->handle);
@@ -311,11 +314,22 @@ void rig_console_feed(struct rig_console *con, const uint8_t *buf, size_t n, uin
 		con->raw[(con->rawtotal + i) % RAW_TAIL] = buf[i];
 	con->rawtotal += n;
 
-	if (con->winlen + n > con->wincap) {
-		con->wincap = (con->winlen + n) * 2;
+	if (con->winlen + n + sizeof(con->kf.held) > con->wincap) {
+		con->wincap = (con->winlen + n + sizeof(con->kf.held)) * 2;
 		con->win = rig_xrealloc(con->win, con->wincap);
 	}
 	add = rig_ansi_strip(&con->ansi, buf, n, con->win + con->winlen);
+	if (con->opts.filter_kernel) {
+		/* in place: the filter never writes more than it has read, plus
+		 * what it held back from earlier reads */
+		uint8_t tmp[8192];
+		uint8_t *src = add <= sizeof(tmp) ? tmp : rig_xmalloc(add);
+
+		memcpy(src, con->win + con->winlen, add);
+		add = rig_kfilter_run(&con->kf, src, add, con->win + con->winlen);
+		if (src != tmp)
+			free(src);
+	}
 	con->winlen += add;
 	con->chunks[con->chunk_head].end = con->base + con->winlen;
 	con->chunks[con->chunk_head].t = t_ns;
@@ -335,6 +349,7 @@ void rig_console_reset_cursor(struct rig_console *con)
 			w->scan = end;
 	/* A sequence cut by the power-off must not eat the first boot bytes. */
 	rig_ansi_init(&con->ansi);
+	rig_kfilter_init(&con->kf);
 }
 
 uint64_t rig_console_cursor(const struct rig_console *con)

@@ -26,6 +26,7 @@ struct rig_console_opts {
 	unsigned pace_ms;        /* delay between paced chunks; 0 = no pacing */
 	unsigned pace_bytes;     /* bytes per paced chunk (default 1) */
 	size_t window_max;       /* stripped bytes kept for matching (default 1 MiB) */
+	bool filter_kernel;      /* drop "[ 1.234567] ..." kernel lines from the text */
 };
 
 /* What a match found; strings are malloc'd and freed by rig_console_hit_clear(). */

@@ -37,6 +37,8 @@ const struct rig_opt rig_devfile_shell_opts[] = {
 	{ "login_delay_ms", RIG_OPT_INT, false, "quiet time after the login prompt before typing (default 150)" },
 	{ "pace_ms", RIG_OPT_INT, false, "delay between characters sent (UARTs without flow control)" },
 	{ "pace_bytes", RIG_OPT_INT, false, "characters per paced chunk (default 1)" },
+	{ "kernel_filter", RIG_OPT_BOOL, false,
+	  "match on console text without kernel log lines \"[ 1.234567] ...\" (default true)" },
 	{ "newline", RIG_OPT_STRING, false, "line ending sent after commands (default '\\n')" },
 	{ NULL, 0, false, NULL },
 };

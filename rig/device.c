@@ -82,6 +82,7 @@ int rig_device_open(struct rig_loop *loop, struct rig_devcfg *cfg,
 		struct rig_console_opts copts = {
 			.pace_ms = (unsigned)rig_cfg_int(cfg->shell, "pace_ms", 0),
 			.pace_bytes = (unsigned)rig_cfg_int(cfg->shell, "pace_bytes", 1),
+			.filter_kernel = rig_cfg_bool(cfg->shell, "kernel_filter", true),
 		};
 		int peer = cfg->power_ops->console_fd ? cfg->power_ops->console_fd(dev->power) : -1;
 
