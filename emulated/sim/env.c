@@ -51,12 +51,13 @@ static void encode(const struct sim_env *e, uint8_t out[ENV_SIZE])
 	out[6] = (uint8_t)(e->seq >> 8);
 	out[7] = (uint8_t)e->seq;
 	memcpy(out + 12, text, (size_t)n);
-	crc = sim_crc32(out + 12, ENV_SIZE - 12);
-	crc ^= sim_crc32(out, 8);
-	out[8] = (uint8_t)(crc >> 24);
-	out[9] = (uint8_t)(crc >> 16);
-	out[10] = (uint8_t)(crc >> 8);
-	out[11] = (uint8_t)crc;
+	/* The CRC sits at the end, like U-Boot's redundant env: a write torn
+	 * between the first and the last block never checks out. */
+	crc = sim_crc32(out, ENV_SIZE - 4);
+	out[ENV_SIZE - 4] = (uint8_t)(crc >> 24);
+	out[ENV_SIZE - 3] = (uint8_t)(crc >> 16);
+	out[ENV_SIZE - 2] = (uint8_t)(crc >> 8);
+	out[ENV_SIZE - 1] = (uint8_t)crc;
 }
 
 static int decode(const uint8_t *in, size_t n, struct sim_env *e)
@@ -66,14 +67,15 @@ static int decode(const uint8_t *in, size_t n, struct sim_env *e)
 
 	if (n != ENV_SIZE || memcmp(in, "SENV", 4))
 		return -1;
-	want = (uint32_t)in[8] << 24 | (uint32_t)in[9] << 16 | (uint32_t)in[10] << 8 | in[11];
-	crc = sim_crc32(in + 12, ENV_SIZE - 12) ^ sim_crc32(in, 8);
+	want = (uint32_t)in[ENV_SIZE - 4] << 24 | (uint32_t)in[ENV_SIZE - 3] << 16 |
+	       (uint32_t)in[ENV_SIZE - 2] << 8 | in[ENV_SIZE - 1];
+	crc = sim_crc32(in, ENV_SIZE - 4);
 	if (crc != want)
 		return -1;
 	memset(e, 0, sizeof(*e));
 	e->seq = (uint32_t)in[4] << 24 | (uint32_t)in[5] << 16 | (uint32_t)in[6] << 8 | in[7];
-	memcpy(text, in + 12, ENV_SIZE - 12);
-	text[ENV_SIZE - 13] = '\0';
+	memcpy(text, in + 12, ENV_SIZE - 16);
+	text[ENV_SIZE - 16] = '\0';
 	if (sscanf(text, "order=%2s\nA_left=%d\nB_left=%d\nA_good=%d\nB_good=%d\nA_valid=%d\nB_valid=%d",
 		   e->order, &e->left[0], &e->left[1], &e->good[0], &e->good[1], &e->valid[0],
 		   &e->valid[1]) != 7)

@@ -16,24 +16,29 @@ static const struct {
 	const char *name, *what, *aimed_at, *phase, *unit;
 	double from, to;
 } variants[] = {
-	{ "robust", "the reference: every rule followed", "", "", "", 0, 0 },
-	{ "inplace", "writes the new image over the running slot", "cut-install", "install", "fraction", 0, 1 },
+	/* window units: ms-after-installing / ms-after-installed / ms-after-marker
+	 * (the boot marker of the first boot of the new image), fraction (of the
+	 * download), or none (the flaw needs no cut). Measured by sweeps
+	 * (tests/simdev/020-variants.sh) at time scale 1. */
+	{ "robust", "the reference: every rule followed", "", "", "none", 0, 0 },
+	{ "inplace", "writes the new image over the running slot", "cut-install", "install",
+	  "ms-after-installing", 60, 240 },
 	{ "switch-before-sync", "switches the environment before the image is synced", "cut-install",
-	  "install", "ms-before-installed", 60, 0 },
+	  "install", "ms-after-installing", 230, 250 },
 	{ "no-fsync-rename", "renames the client state into place without fsync", "cut-after-installed",
-	  "after-installed", "ms", 0, 1000 },
+	  "after-installed", "ms-after-installed", 0, 1000 },
 	{ "no-invalidate", "does not invalidate the target slot before writing it", "cut-install", "install",
-	  "fraction", 0, 1 },
+	  "ms-after-installing", 60, 240 },
 	{ "ack-before-durable", "prints installed 200 ms before the switch is durable", "cut-after-installed",
-	  "after-installed", "ms", 0, 200 },
-	{ "good-before-health", "marks good before the health check", "unhealthy", "first-boot", "", 0, 0 },
-	{ "no-bootcount", "never decrements the boot counter", "hang", "first-boot", "", 0, 0 },
-	{ "no-verify", "no digest or signature verification", "corrupt-artifact", "download", "", 0, 0 },
-	{ "no-hwcheck", "no hardware compatibility check", "wrong-hw", "download", "", 0, 0 },
+	  "after-installed", "ms-after-installed", 0, 200 },
+	{ "good-before-health", "marks good before the health check", "unhealthy", "first-boot", "none", 0, 0 },
+	{ "no-bootcount", "never decrements the boot counter", "hang", "first-boot", "none", 0, 0 },
+	{ "no-verify", "no digest or signature verification", "corrupt-artifact", "download", "none", 0, 0 },
+	{ "no-hwcheck", "no hardware compatibility check", "wrong-hw", "download", "none", 0, 0 },
 	{ "stale-lock", "an interrupted download leaves a lock that wedges the client", "cut-download",
 	  "download", "fraction", 0, 1 },
 	{ "single-env", "one environment copy written in place", "cut-first-boot", "first-boot",
-	  "ms-after-marker", 5, 25 },
+	  "ms-after-marker", 8, 22 },
 };
 
 int sim_variants(void)

@@ -276,6 +276,9 @@ static int install(const char *url, const char *sha)
 
 		sim_file_write(slot, off, img + off, k);
 		sim_sleep_ms(3);
+		/* write-back as it goes, like the kernel does for a big write */
+		if ((off / CHUNK) % 16 == 15 && !sim_variant("switch-before-sync"))
+			sim_file_sync(slot);
 	}
 	if (!sim_variant("switch-before-sync"))
 		sim_file_sync(slot);

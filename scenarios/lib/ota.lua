@@ -253,20 +253,20 @@ function ota.check_stable(ctx, before)
 end
 
 --- A full update to `art` that must work: install, reboot, mark good.
-function ota.update_to(art, version, what)
+function ota.update_to(art, version, what, outcome)
   local out, st = dev:install(art)
   if st ~= 0 then
     rig.fail(string.format("%s: install failed without manual cleanup (exit %s): %s", what,
-                           tostring(st), tostring(out)))
+                           tostring(st), tostring(out)), outcome)
   end
   dev:reboot()
   local ok, why = dev:boot()
-  if not ok then rig.fail(what .. ": the new image did not boot: " .. why) end
+  if not ok then rig.fail(what .. ": the new image did not boot: " .. why, outcome) end
   local mo, ms = dev:mark_good()
-  if ms ~= 0 then rig.fail(what .. ": mark-good failed: " .. tostring(mo)) end
+  if ms ~= 0 then rig.fail(what .. ": mark-good failed: " .. tostring(mo), outcome) end
   local v = dev:version()
   if v ~= version then
-    rig.fail(string.format("%s: runs %s after the update, expected %s", what, tostring(v), version))
+    rig.fail(string.format("%s: runs %s after the update, expected %s", what, tostring(v), version), outcome)
   end
 end
 
@@ -278,11 +278,11 @@ function ota.check_updates_work(ctx, after)
   -- "The same update": the good target (a scenario whose artifact was bad on
   -- purpose retries with the good one).
   if rig.has_artifact("target") and after.version ~= ota.artifact_version("target") then
-    ota.update_to(rig.artifact("target"), ota.artifact_version("target"), "the same update after the fault")
+    ota.update_to(rig.artifact("target"), ota.artifact_version("target"), "the same update after the fault", ctx.outcome)
   end
   if rig.has_artifact("next") then
     local nv = ota.artifact_version("next")
-    ota.update_to(rig.artifact("next"), nv, "the next update after the fault")
+    ota.update_to(rig.artifact("next"), nv, "the next update after the fault", ctx.outcome)
   end
 end
 
