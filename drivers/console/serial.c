@@ -3,11 +3,17 @@
  * vanish at every cut: when the port fails, the driver closes it, reports the
  * link down once, and retries the open every reopen_ms on a timer — no busy
  * loop, no CPU while the port is gone — reapplying the line settings, and
- * records the gap when it is back. */
+ * records the gap when it is back.
+ *
+ * libserialport 0.1.1 does not open ptys (nor some unusual ttys): for a path
+ * it refuses, the driver opens the device itself and applies the same line
+ * settings with termios. */
 #include "driver.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libserialport.h>
+#include <termios.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +38,7 @@ struct serial {
 	enum sp_parity parity;
 	enum sp_flowcontrol flow;
 	uint64_t reopen_ns;
-	struct sp_port *port;
+	struct sp_port *port;       /* libserialport, or NULL with fd >= 0: termios */
 	int fd;
 	struct rig_timer *retry;
 	uint64_t t_down;
@@ -71,6 +77,69 @@ static int parse(const struct rig_drv_ctx *ctx, const struct rig_cfg *cfg, struc
 static void on_read(struct rig_loop *loop, int fd, unsigned events, void *arg);
 static void port_lost(struct serial *s, const char *why);
 
+static speed_t speed_of(int baud)
+{
+	static const struct { int baud; speed_t sp; } t[] = {
+		{ 9600, B9600 }, { 19200, B19200 }, { 38400, B38400 }, { 57600, B57600 },
+		{ 115200, B115200 }, { 230400, B230400 }, { 460800, B460800 }, { 921600, B921600 },
+		{ 1500000, B1500000 }, { 3000000, B3000000 },
+	};
+
+	for (size_t i = 0; i < RIG_ARRAY_SIZE(t); i++)
+		if (t[i].baud == baud)
+			return t[i].sp;
+	return 0;
+}
+
+/* The termios path: ptys and whatever libserialport refuses. */
+static int open_termios(struct serial *s, bool first)
+{
+	struct termios tio;
+	speed_t sp = speed_of(s->baud);
+	int fd = open(s->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		int e = -errno;
+
+		return first ? rig_drv_fail(&s->ctx, e, "%s: cannot open: %s", s->path, strerror(-e)) : e;
+	}
+	if (tcgetattr(fd, &tio) == 0) {
+		cfmakeraw(&tio);
+		if (sp) {
+			cfsetispeed(&tio, sp);
+			cfsetospeed(&tio, sp);
+		}
+		tio.c_cflag &= ~(tcflag_t)(CSIZE | PARENB | PARODD | CSTOPB | CRTSCTS);
+		tio.c_cflag |= CLOCAL | CREAD;
+		tio.c_cflag |= s->bits == 5 ? CS5 : s->bits == 6 ? CS6 : s->bits == 7 ? CS7 : CS8;
+		if (s->parity == SP_PARITY_ODD)
+			tio.c_cflag |= PARENB | PARODD;
+		else if (s->parity == SP_PARITY_EVEN)
+			tio.c_cflag |= PARENB;
+		if (s->stopbits == 2)
+			tio.c_cflag |= CSTOPB;
+		if (s->flow == SP_FLOWCONTROL_RTSCTS)
+			tio.c_cflag |= CRTSCTS;
+		if (s->flow == SP_FLOWCONTROL_XONXOFF)
+			tio.c_iflag |= IXON | IXOFF;
+		/* a pty ignores most of this; a real tty that refuses it is an error */
+		if (tcsetattr(fd, TCSANOW, &tio) < 0 && strncmp(s->path, "/dev/pts/", 9)) {
+			int e = -errno;
+
+			close(fd);
+			return first ? rig_drv_fail(&s->ctx, e, "%s: cannot apply line settings: %s", s->path,
+						    strerror(-e)) : e;
+		}
+	}
+	if (rig_loop_add_fd(s->ctx.loop, fd, RIG_EV_READ, on_read, s) < 0) {
+		close(fd);
+		return first ? rig_drv_fail(&s->ctx, -EIO, "%s: cannot watch the port", s->path) : -EIO;
+	}
+	s->port = NULL;
+	s->fd = fd;
+	return 0;
+}
+
 /* Open and configure; 0, or -errno with a message for the first open. */
 static int port_open(struct serial *s, bool first)
 {
@@ -81,8 +150,11 @@ static int port_open(struct serial *s, bool first)
 
 	if (realpath(s->path, real))
 		pty = pty || !strncmp(real, "/dev/pts/", 9);
-	if (sp_get_port_by_name(s->path, &port) != SP_OK)
+	else if (errno == ENOENT)
 		return first ? rig_drv_fail(&s->ctx, -ENOENT, "%s: no such port", s->path) : -ENOENT;
+	if (pty || (sp_get_port_by_name(s->path, &port) != SP_OK &&
+		    sp_get_port_by_name(real, &port) != SP_OK))
+		return open_termios(s, first);
 	if (sp_open(port, SP_MODE_READ_WRITE) != SP_OK) {
 		char *msg = sp_last_error_message();
 
@@ -133,11 +205,15 @@ static int port_open(struct serial *s, bool first)
 
 static void port_close(struct serial *s)
 {
-	if (!s->port)
+	if (s->fd < 0)
 		return;
 	rig_loop_del_fd(s->ctx.loop, s->fd);
-	sp_close(s->port);
-	sp_free_port(s->port);
+	if (s->port) {
+		sp_close(s->port);
+		sp_free_port(s->port);
+	} else {
+		close(s->fd);
+	}
 	s->port = NULL;
 	s->fd = -1;
 }
@@ -235,7 +311,7 @@ static ssize_t serial_write(void *handle, const void *buf, size_t n)
 	struct serial *s = handle;
 	ssize_t w;
 
-	if (!s->port)
+	if (s->fd < 0)
 		return -ENODEV;
 	w = write(s->fd, buf, n);
 	if (w < 0)

@@ -143,6 +143,7 @@ int sim_provision(int argc, char **argv)
 	unlink(path);
 	sim_scale = 0;
 	env.seq = 0;
+	sim_env_save(&env);     /* both copies, seq 1 and 2 */
 	sim_env_save(&env);
 	sim_sync_all();
 	for (int i = 1; i <= 4; i++) {
