@@ -26,7 +26,7 @@ static void scenario_summary(const char *path, char *out, size_t cap)
 	while (fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, "-- ", 3)) {
 			line[strcspn(line, "\n")] = '\0';
-			snprintf(out, cap, "%s", line + 3);
+			snprintf(out, cap, "%.*s", (int)(cap - 1), line + 3);
 			break;
 		}
 		if (line[0] != '\n' && strncmp(line, "--", 2))
