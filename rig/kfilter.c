@@ -1,5 +1,6 @@
-/* Kernel-line filter (see kfilter.h). The prefix grammar, as printk writes it:
- *   '[' ' '* digit+ '.' digit+ ']' ' '  then the message up to '\n'. */
+/* Kernel-line filter (see kfilter.h). The prefix grammar, as printk writes it
+ * ("[%5lu.%06lu] "):
+ *   '[' ' '* digit+ '.' digit{6} ']' ' '  then the message up to '\n'. */
 #include "kfilter.h"
 
 #include <string.h>
@@ -16,14 +17,18 @@ static bool digit(uint8_t c)
 	return c >= '0' && c <= '9';
 }
 
-/* Advance the prefix state with c; returns the next state or -1 on mismatch. */
-static int step(int st, uint8_t c)
+/* Advance the prefix state with c; returns the next state or -1 on mismatch.
+ * frac counts the digits after the point. */
+static int step(int st, uint8_t c, unsigned *frac)
 {
 	switch (st) {
 	case OPEN:  return c == ' ' ? OPEN : digit(c) ? SECS : -1;
-	case SECS:  return digit(c) ? SECS : c == '.' ? FRAC0 : -1;
-	case FRAC0: return digit(c) ? FRAC : -1;
-	case FRAC:  return digit(c) ? FRAC : c == ']' ? CLOSE : -1;
+	case SECS:  return digit(c) ? SECS : c == '.' ? (*frac = 0, FRAC0) : -1;
+	case FRAC0: return digit(c) ? (*frac = 1, FRAC) : -1;
+	case FRAC:
+		if (digit(c))
+			return ++*frac <= 6 ? FRAC : -1;
+		return c == ']' && *frac == 6 ? CLOSE : -1;
 	case CLOSE: return c == ' ' ? BODY : -1;
 	}
 	return -1;
@@ -54,7 +59,7 @@ size_t rig_kfilter_run(struct rig_kfilter *k, const uint8_t *in, size_t n, uint8
 			continue;
 		}
 		{
-			int next = step(k->state, c);
+			int next = step(k->state, c, &k->frac);
 
 			if (next >= 0 && k->nheld < sizeof(k->held)) {
 				k->held[k->nheld++] = c;

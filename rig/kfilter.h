@@ -10,6 +10,7 @@
 
 struct rig_kfilter {
 	int state;
+	unsigned frac;
 	uint8_t held[40];
 	size_t nheld;
 	uint64_t dropped_lines;
