@@ -194,14 +194,32 @@ static int msgh(lua_State *L)
 	return 1;
 }
 
+/* Files loaded outside a run (device files, the prelude) get a budget too:
+ * a loop in a device file must not hang the rig. */
+#define LOAD_BUDGET 100000000L
+static long load_budget;
+
+static void load_hook(lua_State *L, lua_Debug *ar)
+{
+	(void)ar;
+	load_budget -= 1000;
+	if (load_budget < 0)
+		luaL_error(L, "instruction budget exceeded while loading (a runaway loop?)");
+}
+
 int rig_sandbox_pcall(lua_State *L, int nargs, int nresults, struct rig_errmsg *err)
 {
 	int base = lua_gettop(L) - nargs;
+	lua_Hook old = lua_gethook(L);
+	int mask = lua_gethookmask(L), count = lua_gethookcount(L);
 	int r;
 
 	lua_pushcfunction(L, msgh);
 	lua_insert(L, base);
+	load_budget = LOAD_BUDGET;
+	lua_sethook(L, load_hook, LUA_MASKCOUNT, 1000);
 	r = lua_pcall(L, nargs, nresults, base);
+	lua_sethook(L, old, mask, count);
 	lua_remove(L, base);
 	if (r != LUA_OK) {
 		rig_errmsg_set(err, "%s", lua_tostring(L, -1));
