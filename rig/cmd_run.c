@@ -5,6 +5,7 @@
 #include "store.h"
 #include "report_out.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,15 @@ static void on_done(void *arg, struct rig_run *run)
 	RIG_UNUSED(run);
 	ctx->done = true;
 	rig_loop_stop(ctx->loop);
+}
+
+/* The artifact server serves this process's one run. */
+static void on_http(void *arg, uint64_t t_ns, const char *kind, const char *detail)
+{
+	struct run_ctx *ctx = arg;
+
+	if (ctx->run)
+		rig_run_record(ctx->run, t_ns, kind, detail);
 }
 
 static void on_signal(struct rig_loop *loop, int signo, void *arg)
@@ -179,8 +189,11 @@ int rig_cmd_run(int argc, char **argv)
 		struct rig_artsrv_cfg scfg = { .bind = lhost, .port = lport, .url_host = url_host,
 					       .tls_cert = cert, .tls_key = key };
 
-		if (rig_artsrv_new(loop, &scfg, NULL, NULL, &srv, &err) < 0) {
+		int r = rig_artsrv_new(loop, &scfg, on_http, &ctx, &srv, &err);
+
+		if (r < 0) {
 			rig_cli_error("run", "artifact server: %s", err.text);
+			status = r == -EINVAL ? RIG_EXIT_USAGE : RIG_EXIT_INFRA;   /* a bad address or TLS file */
 			goto out;
 		}
 	}

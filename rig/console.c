@@ -111,9 +111,12 @@ int rig_console_open(struct rig_loop *loop, const struct rig_console_ops *ops,
 	rig_ansi_init(&con->ansi);
 	rig_kfilter_init(&con->kf);
 	con->link_up = true;
+	con->wincap = 4096;   /* never NULL: matching an empty console is legal */
+	con->win = rig_xmalloc(con->wincap);
 	if (ops) {
 		r = ops->open(ctx, cfg, peer_fd, &sink, &con->handle);
 		if (r < 0) {
+			free(con->win);
 			free(con);
 			return r;
 		}

@@ -50,6 +50,12 @@ void rig_run_event(struct rig_run *run, uint64_t t_ns, const char *kind, const c
 		fprintf(stderr, "[%s] %s\n", run->devcfg ? run->devcfg->id : "?", line);
 }
 
+void rig_run_record(struct rig_run *run, uint64_t t_ns, const char *kind, const char *detail)
+{
+	if (run && run->started && !run->finished)
+		rig_run_event(run, t_ns, kind, detail);
+}
+
 static void ev_cb(void *arg, uint64_t t_ns, const char *kind, const char *detail)
 {
 	rig_run_event(arg, t_ns, kind, detail);

@@ -61,6 +61,10 @@ struct rig_device *rig_run_device(struct rig_run *run);
 const char *rig_run_timeline(const struct rig_run *run);
 void rig_run_free(struct rig_run *run);
 
+/* Record an event on the run's timeline (and in the store), e.g. from the
+ * artifact server serving this run's artifacts. */
+void rig_run_record(struct rig_run *run, uint64_t t_ns, const char *kind, const char *detail);
+
 /* Exit status for a set of outcomes: 0 all passed, 1 failed/bricked, 2 input, 3 infra. */
 int rig_run_exit_status(const struct rig_run_outcome *const *o, size_t n);
 
