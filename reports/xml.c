@@ -1,37 +1,15 @@
 /* XML escaping (see xml.h). */
 #include "reports/xml.h"
+#include "utf8.h"
 
-#include <stdint.h>
 
-/* Length of a valid UTF-8 sequence at s, or 0. XML 1.0 also excludes
- * U+FFFE and U+FFFF. */
+/* XML 1.0 also excludes U+FFFE and U+FFFF. */
 static size_t utf8_ok(const unsigned char *s, size_t n)
 {
-	unsigned c = s[0];
-	size_t len;
-	uint32_t cp;
+	size_t l = rig_utf8_len(s, n);
+	unsigned long cp = l ? rig_utf8_cp(s, l) : 0;
 
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
-		return 0;
-	return len;
+	return cp == 0xfffe || cp == 0xffff ? 0 : l;
 }
 
 void rig_xml_escape(FILE *out, const char *str, size_t n)

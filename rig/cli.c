@@ -1,5 +1,7 @@
 /* Command-line helpers shared by the commands. */
 #include "cli.h"
+#include "devfile.h"
+#include "sandbox.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -47,4 +49,32 @@ void rig_cli_error(const char *cmd, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+bool rig_cli_wants_help(int argc, char **argv, const char *help)
+{
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(help, stdout);
+		return true;
+	}
+	return false;
+}
+
+int rig_cli_load_device(const char *cmd, const char *spec, lua_State **L, struct rig_devcfg **cfg)
+{
+	struct rig_errmsg err;
+	char *file, *id;
+	int r;
+
+	*cfg = NULL;
+	*L = rig_sandbox_new(NULL);
+	rig_devfile_split(spec, &file, &id);
+	r = rig_devfile_load(*L, file, id, cfg, &err);
+	free(file);
+	free(id);
+	if (r < 0) {
+		rig_cli_error(cmd, "%s", err.text);
+		return RIG_EXIT_USAGE;
+	}
+	return RIG_EXIT_OK;
 }

@@ -20,6 +20,16 @@ void rig_strv_free(struct rig_strv *s);
 
 /* "--opt value" or "--opt=value": returns the value and advances *i, or NULL. */
 const char *rig_cli_optarg(int argc, char **argv, int *i, const char *opt);
+/* If argv[1] asks for help, print it and return true. */
+bool rig_cli_wants_help(int argc, char **argv, const char *help);
+
+/* Load the device FILE[:ID] in a new sandbox. On failure prints
+ * "rig CMD: file: key: ..." and returns RIG_EXIT_USAGE; the caller frees
+ * *L (rig_sandbox_free) and *cfg (rig_devcfg_free) either way. */
+struct rig_devcfg;
+typedef struct lua_State lua_State;
+int rig_cli_load_device(const char *cmd, const char *spec, lua_State **L, struct rig_devcfg **cfg);
+
 /* Print "rig CMD: msg" to stderr. */
 void rig_cli_error(const char *cmd, const char *fmt, ...) RIG_PRINTF(2, 3);
 

@@ -136,7 +136,6 @@ static int attach(const char *id)
 
 int rig_cmd_console(int argc, char **argv)
 {
-	char *file, *id;
 	lua_State *L;
 	struct rig_devcfg *cfg = NULL;
 	struct rig_lock *lk = NULL;
@@ -146,21 +145,15 @@ int rig_cmd_console(int argc, char **argv)
 	bool tty = isatty(0);
 	struct rig_device_observer obs = { 0 };
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		fputs(console_help, stdout);
+	if (rig_cli_wants_help(argc, argv, console_help))
 		return RIG_EXIT_OK;
-	}
 	if (argc != 2) {
 		fputs(console_help, stderr);
 		return RIG_EXIT_USAGE;
 	}
-	L = rig_sandbox_new(NULL);
-	rig_devfile_split(argv[1], &file, &id);
-	if (rig_devfile_load(L, file, id, &cfg, &err) < 0) {
-		fprintf(stderr, "rig console: %s\n", err.text);
-		c.status = RIG_EXIT_USAGE;
+	c.status = rig_cli_load_device("console", argv[1], &L, &cfg);
+	if (c.status)
 		goto out;
-	}
 	rig_loop_new(&c.loop);
 	if (rig_lock_acquire(c.loop, cfg->id, "rig console", &lk, &err) == -EBUSY) {
 		c.status = attach(cfg->id);
@@ -204,7 +197,5 @@ out:
 	rig_loop_free(c.loop);
 	rig_devcfg_free(cfg);
 	rig_sandbox_free(L);
-	free(file);
-	free(id);
 	return c.status;
 }

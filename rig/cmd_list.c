@@ -79,10 +79,8 @@ int rig_cmd_list(int argc, char **argv)
 {
 	int status = RIG_EXIT_OK;
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		fputs(list_help, stdout);
+	if (rig_cli_wants_help(argc, argv, list_help))
 		return RIG_EXIT_OK;
-	}
 	if (argc == 1) {
 		list_scenarios();
 		printf("\npower drivers:\n");

@@ -57,17 +57,14 @@ static void got_state(void *arg, int result, uint64_t t, enum rig_power_state st
 int rig_cmd_power(int argc, char **argv)
 {
 	const char *spec, *what;
-	char *file, *id;
 	lua_State *L;
 	struct rig_devcfg *cfg = NULL;
 	struct rig_lock *lk = NULL;
 	struct rig_errmsg err;
 	struct pctx c = { 0 };
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		fputs(power_help, stdout);
+	if (rig_cli_wants_help(argc, argv, power_help))
 		return RIG_EXIT_OK;
-	}
 	if (argc != 3) {
 		fputs(power_help, stderr);
 		return RIG_EXIT_USAGE;
@@ -78,13 +75,9 @@ int rig_cmd_power(int argc, char **argv)
 		rig_cli_error("power", "expected on, off, cycle or status, got '%s'", what);
 		return RIG_EXIT_USAGE;
 	}
-	L = rig_sandbox_new(NULL);
-	rig_devfile_split(spec, &file, &id);
-	if (rig_devfile_load(L, file, id, &cfg, &err) < 0) {
-		fprintf(stderr, "rig power: %s\n", err.text);
-		c.status = RIG_EXIT_USAGE;
+	c.status = rig_cli_load_device("power", spec, &L, &cfg);
+	if (c.status)
 		goto out;
-	}
 	rig_loop_new(&c.loop);
 	if (rig_lock_acquire(c.loop, cfg->id, "rig power", &lk, &err) < 0 ||
 	    rig_device_open(c.loop, cfg, NULL, &c.dev, &err) < 0) {
@@ -116,7 +109,5 @@ out:
 	rig_loop_free(c.loop);
 	rig_devcfg_free(cfg);
 	rig_sandbox_free(L);
-	free(file);
-	free(id);
 	return c.status;
 }

@@ -237,6 +237,12 @@ int rig_cmd_run(int argc, char **argv)
 		status = rig_run_exit_status(&o, 1);
 	}
 out:
+	if (ctx.run && rig_device_make_safe(rig_run_device(ctx.run), 30 * RIG_NS_PER_S) < 0) {
+		rig_cli_error("run", "could not leave device '%s' in its safe power state",
+			      rig_device_cfg(rig_run_device(ctx.run))->id);
+		if (status == RIG_EXIT_OK)
+			status = RIG_EXIT_INFRA;
+	}
 	/* The device is released (and left powered as its driver's close says)
 	 * before the store closes, so the last events are recorded. */
 	rig_run_free(ctx.run);

@@ -76,6 +76,7 @@ static const struct rig_opt power_core_opts[] = {
 	{ "driver", RIG_OPT_STRING, true, "power driver name" },
 	{ "off_time", RIG_OPT_INT, false, "minimum time off in ms (default 2000)" },
 	{ "on_settle", RIG_OPT_INT, false, "ms to wait after power-on before the device counts as on" },
+	{ "safe", RIG_OPT_STRING, false, "power state the rig leaves the device in when it lets go: off, on or keep" },
 	{ NULL, 0, false, NULL },
 };
 
@@ -412,6 +413,16 @@ static int driver_table(lua_State *L, const char *where, const char *key, bool p
 					d->off_time_ns = (uint64_t)v->num * RIG_NS_PER_MS;
 				if (power && strcmp(v->key, "on_settle") == 0)
 					d->on_settle_ns = (uint64_t)v->num * RIG_NS_PER_MS;
+				if (power && strcmp(v->key, "safe") == 0) {
+					if (strcmp(v->str, "off") && strcmp(v->str, "on") && strcmp(v->str, "keep")) {
+						rig_errmsg_set(err, "%s.safe: expected off, on or keep, got '%s'", w, v->str);
+						rig_cfg_free(all);
+						rig_cfg_free(drvcfg);
+						return -EINVAL;
+					}
+					d->safe = strcmp(v->str, "off") == 0 ? RIG_POWER_OFF
+						  : strcmp(v->str, "on") == 0 ? RIG_POWER_ON : RIG_POWER_UNKNOWN;
+				}
 				continue;
 			}
 			struct rig_cfg_val *nv = rig_cfg_add(drvcfg, v->key, v->type);
@@ -488,6 +499,7 @@ static int device_from_table(lua_State *L, const char *file, int index, struct r
 		goto fail;
 	}
 	d->off_time_ns = 2000 * RIG_NS_PER_MS;
+	d->safe = RIG_POWER_UNKNOWN;
 	if (driver_table(L, where, "power", true, d, err) < 0)
 		goto fail;
 	lua_getfield(L, -1, "console");

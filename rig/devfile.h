@@ -24,6 +24,7 @@ struct rig_devcfg {
 	const struct rig_power_ops *power_ops;
 	struct rig_cfg *power;        /* driver options only */
 	uint64_t off_time_ns, on_settle_ns;
+	enum rig_power_state safe;    /* left in this state when released; UNKNOWN = keep */
 	const struct rig_console_ops *console_ops;  /* NULL: no console */
 	struct rig_cfg *console;
 	struct rig_cfg *shell, *boot, *update, *recovery, *artifacts;

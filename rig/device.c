@@ -306,3 +306,34 @@ void rig_device_forget(struct rig_device *dev, void *arg)
 		if (op->arg == arg)
 			op->done = NULL;
 }
+
+struct safe_wait {
+	bool done;
+	int result;
+};
+
+static void safe_done(void *arg, const struct rig_power_report *rep)
+{
+	struct safe_wait *w = arg;
+
+	w->done = true;
+	w->result = rep->result;
+}
+
+int rig_device_make_safe(struct rig_device *dev, uint64_t timeout_ns)
+{
+	struct safe_wait w = { false, 0 };
+	uint64_t deadline = rig_now_ns() + timeout_ns;
+
+	if (!dev || dev->cfg->safe == RIG_POWER_UNKNOWN)
+		return 0;
+	event(dev, "power.safe", "{\"state\":\"%s\"}", dev->cfg->safe == RIG_POWER_ON ? "on" : "off");
+	rig_device_power(dev, dev->cfg->safe == RIG_POWER_ON, safe_done, &w);
+	while (!w.done && rig_now_ns() < deadline)
+		rig_loop_run_once(dev->loop, deadline);
+	if (!w.done) {
+		rig_device_forget(dev, &w);
+		return -ETIMEDOUT;
+	}
+	return w.result;
+}

@@ -34,6 +34,10 @@ typedef void rig_device_power_fn(void *arg, const struct rig_power_report *rep);
 int rig_device_open(struct rig_loop *loop, struct rig_devcfg *cfg,
 		    const struct rig_device_observer *obs, struct rig_device **out,
 		    struct rig_errmsg *err);
+/* Switch to the device file's declared safe power state (power.safe), running
+ * the loop until done or timeout_ns. For shutdown paths only (it runs the
+ * loop). Returns 0, or -errno when the state could not be reached. */
+int rig_device_make_safe(struct rig_device *dev, uint64_t timeout_ns);
 /* Releases the drivers (the process driver kills its device). Pending power
  * callbacks are not called. */
 void rig_device_close(struct rig_device *dev);

@@ -1,5 +1,6 @@
 /* JSON writer (see json.h). */
 #include "json.h"
+#include "utf8.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -54,36 +55,6 @@ static void sep(struct rig_json *j)
 	j->need_comma = true;
 }
 
-/* Length of a valid UTF-8 sequence at s (max n bytes), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len;
-	uint32_t cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 void rig_json_escape(struct rig_json *j, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -111,7 +82,7 @@ void rig_json_escape(struct rig_json *j, const char *str, size_t n)
 			i++;
 			continue;
 		}
-		l = utf8_len(s + i, n - i);
+		l = rig_utf8_len(s + i, n - i);
 		if (!l) {
 			puts_(j, "\\ufffd");
 			i++;

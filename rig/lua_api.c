@@ -21,16 +21,8 @@ static int wait_k(lua_State *L, int status, lua_KContext ctx)
 	struct rig_run *run = rig_run_from_lua(L);
 
 	RIG_UNUSED(status);
-	if (run->abort_why) {
-		lua_newtable(L);
-		lua_pushstring(L, "error");
-		lua_setfield(L, -2, "rig_verdict");
-		lua_pushstring(L, run->abort_why);
-		lua_setfield(L, -2, "message");
-		lua_pushboolean(L, 1);
-		lua_setfield(L, -2, "infra");
-		return lua_error(L);
-	}
+	if (run->abort_why)
+		return rig_run_raise(L, run->abort_why, true);
 	return lua_gettop(L) - (int)ctx;
 }
 
@@ -149,7 +141,8 @@ static void expect_hit(void *arg, struct rig_console_hit *hit)
 	rig_run_resume(run, 1);
 }
 
-static void expect_timeout(struct rig_loop *loop, void *arg)
+/* A wait's deadline: the primitive returns nil, "timeout". */
+static void wait_timeout(struct rig_loop *loop, void *arg)
 {
 	struct rig_run *run = arg;
 
@@ -206,7 +199,7 @@ static int l_expect(lua_State *L)
 	run->wait.re = re;
 	run->wait.watch = rig_console_watch(con, RIG_WATCH_EXPECT, re, expect_hit, run);
 	run->wait.timer = rig_loop_add_timer(run->loop, rig_now_ns() + secs_to_ns(timeout),
-					     expect_timeout, run);
+					     wait_timeout, run);
 	return rig_lua_wait(L, W_EXPECT);
 }
 
@@ -584,18 +577,6 @@ static void trigger_done(void *arg, struct rig_trigger *t)
 	rig_run_resume(run, 1);
 }
 
-static void trigger_timeout(struct rig_loop *loop, void *arg)
-{
-	struct rig_run *run = arg;
-
-	RIG_UNUSED(loop);
-	run->wait.timer = NULL;
-	rig_run_cancel_wait(run);
-	lua_pushnil(run->co);
-	lua_pushstring(run->co, "timeout");
-	rig_run_resume(run, 2);
-}
-
 static int l_trigger_wait(lua_State *L)
 {
 	struct rig_run *run = getrun(L);
@@ -609,7 +590,7 @@ static int l_trigger_wait(lua_State *L)
 	run->wait.trig = rig_trigger_id(t);
 	rig_trigger_notify(t, trigger_done, run);
 	run->wait.timer = rig_loop_add_timer(run->loop, rig_now_ns() + secs_to_ns(timeout),
-					     trigger_timeout, run);
+					     wait_timeout, run);
 	return rig_lua_wait(L, W_TRIGGER);
 }
 

@@ -351,6 +351,18 @@ fail:
 
 /* ---- running ---- */
 
+int rig_run_raise(lua_State *L, const char *message, bool infra)
+{
+	lua_newtable(L);
+	lua_pushstring(L, "error");
+	lua_setfield(L, -2, "rig_verdict");
+	lua_pushstring(L, message);
+	lua_setfield(L, -2, "message");
+	lua_pushboolean(L, infra);
+	lua_setfield(L, -2, "infra");
+	return lua_error(L);
+}
+
 static void hook(lua_State *L, lua_Debug *ar)
 {
 	struct rig_run *run = rig_run_from_lua(L);
@@ -358,24 +370,14 @@ static void hook(lua_State *L, lua_Debug *ar)
 	RIG_UNUSED(ar);
 	run->instr += HOOK_EVERY;
 	if (run->instr > run->opts.instr_budget) {
-		lua_newtable(L);
-		lua_pushstring(L, "error");
-		lua_setfield(L, -2, "rig_verdict");
-		lua_pushfstring(L, "instruction budget of %I exceeded (a runaway loop?)",
-				(lua_Integer)run->opts.instr_budget);
-		lua_setfield(L, -2, "message");
-		lua_error(L);
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "instruction budget of %llu exceeded (a runaway loop?)",
+			 (unsigned long long)run->opts.instr_budget);
+		rig_run_raise(L, msg, true);
 	}
-	if (run->abort_why) {
-		lua_newtable(L);
-		lua_pushstring(L, "error");
-		lua_setfield(L, -2, "rig_verdict");
-		lua_pushstring(L, run->abort_why);
-		lua_setfield(L, -2, "message");
-		lua_pushboolean(L, 1);
-		lua_setfield(L, -2, "infra");
-		lua_error(L);
-	}
+	if (run->abort_why)
+		rig_run_raise(L, run->abort_why, true);
 }
 
 static void done_cb(struct rig_loop *loop, void *arg)
@@ -644,6 +646,7 @@ void rig_run_free(struct rig_run *run)
 {
 	if (!run)
 		return;
+	run->finished = true;   /* nothing recorded from here on */
 	rig_run_cancel_wait(run);
 	rig_loop_cancel_timer(run->loop, run->deadline_timer);
 	rig_loop_cancel_timer(run->loop, run->done_timer);

@@ -69,6 +69,8 @@ void rig_run_resume(struct rig_run *run, int nargs);
 void rig_run_cancel_wait(struct rig_run *run);
 struct rig_run *rig_run_from_lua(lua_State *L);
 const struct run_artifact *rig_run_artifact(struct rig_run *run, const char *name);
+/* Raise an `error` verdict from Lua (infra: the rig's or the lab's fault). */
+int rig_run_raise(lua_State *L, const char *message, bool infra);
 
 /* lua_api.c */
 void rig_lua_open_raw(lua_State *L);

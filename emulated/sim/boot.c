@@ -179,24 +179,6 @@ void sim_boot(void)
 	sim_getty();
 }
 
-static int readline(char *buf, size_t cap)
-{
-	size_t n = 0;
-
-	while (n + 1 < cap) {
-		char c;
-		ssize_t r = read(0, &c, 1);
-
-		if (r <= 0)
-			exit(0);
-		if (c == '\n' || c == '\r')
-			break;
-		buf[n++] = c;
-	}
-	buf[n] = '\0';
-	return (int)n;
-}
-
 void sim_getty(void)
 {
 	char user[128], pass[128];
@@ -208,11 +190,11 @@ void sim_getty(void)
 			sim_sleep_ms(100);
 			tcflush(0, TCIFLUSH);
 		}
-		readline(user, sizeof(user));
+		sim_readline(user, sizeof(user));
 		if (!user[0])
 			continue;
 		sim_out("Password: ");
-		readline(pass, sizeof(pass));
+		sim_readline(pass, sizeof(pass));
 		if (!strcmp(user, "root") && !strcmp(pass, "root"))
 			sim_shell();
 		sim_sleep_ms(50);

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -106,4 +107,22 @@ void sim_line(const char *fmt, ...)
 		sim_raw(buf, (size_t)n);
 	}
 	sim_raw("\n", 1);
+}
+
+size_t sim_readline(char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	while (n + 1 < cap) {
+		char c;
+		ssize_t r = read(0, &c, 1);
+
+		if (r <= 0)
+			exit(0);   /* the console went away */
+		if (c == '\n' || c == '\r')
+			break;
+		buf[n++] = c;
+	}
+	buf[n] = '\0';
+	return n;
 }

@@ -98,20 +98,8 @@ void sim_shell(void)
 	char line[4096];
 
 	for (;;) {
-		size_t n = 0;
-
 		prompt();
-		while (n + 1 < sizeof(line)) {
-			char c;
-			ssize_t r = read(0, &c, 1);
-
-			if (r <= 0)
-				exit(0);
-			if (c == '\n' || c == '\r')
-				break;
-			line[n++] = c;
-		}
-		line[n] = '\0';
+		sim_readline(line, sizeof(line));
 		if (sim_hostile)
 			sim_out("\x1b[?2004l\r");
 		for (char *save = NULL, *cmd = strtok_r(line, ";", &save); cmd; cmd = strtok_r(NULL, ";", &save)) {

@@ -16,6 +16,8 @@ void sim_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void sim_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));  /* + newline, hostile-aware */
 void sim_raw(const void *buf, size_t n);
 void sim_kernel_line(void);
+/* One line typed on the console (without its end); exits when the console goes. */
+size_t sim_readline(char *buf, size_t cap);
 /* Hostile console: seeded per boot. */
 extern bool sim_hostile;
 uint32_t sim_rand(void);

@@ -211,6 +211,18 @@ static int verify(const uint8_t *img, size_t n, const char *sha, const char *url
 	return 0;
 }
 
+/* The client is idle again: state, partial download and lock cleared. */
+static void finish(struct cstate *st, struct sim_file *part, struct sim_file *lock)
+{
+	snprintf(st->phase, sizeof(st->phase), "idle");
+	st->url[0] = '\0';
+	state_write(st);
+	sim_file_truncate(part, 0);
+	sim_file_sync(part);
+	if (lock)
+		sim_unlink(ddir(), "updater.lock");
+}
+
 static int install(const char *url, const char *sha)
 {
 	struct cstate st;
@@ -249,13 +261,7 @@ static int install(const char *url, const char *sha)
 	r = verify(img, n, sha, url, &h);
 	if (r) {
 		/* Refused: forget the download, so the next attempt starts clean. */
-		snprintf(st.phase, sizeof(st.phase), "idle");
-		st.url[0] = '\0';
-		state_write(&st);
-		sim_file_truncate(part, 0);
-		sim_file_sync(part);
-		if (lock)
-			sim_unlink(ddir(), "updater.lock");
+		finish(&st, part, lock);
 		return r;
 	}
 
@@ -294,13 +300,7 @@ static int install(const char *url, const char *sha)
 		if (sim_variant("switch-before-sync"))
 			sim_file_sync(slot);
 	}
-	snprintf(st.phase, sizeof(st.phase), "idle");
-	st.url[0] = '\0';
-	state_write(&st);
-	sim_file_truncate(part, 0);
-	sim_file_sync(part);
-	if (lock)
-		sim_unlink(ddir(), "updater.lock");
+	finish(&st, part, lock);
 	if (!sim_variant("ack-before-durable"))
 		sim_line("updater: installed %s into slot %c", h.version, 'A' + target);
 	return 0;
