@@ -54,17 +54,26 @@ void sim_raw(const void *buf, size_t n)
 	}
 }
 
+/* Format into buf; the length written (truncated to cap - 1). */
+static size_t vformat(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(buf, cap, fmt, ap);
+
+	if (n < 0)
+		return 0;
+	return (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
 void sim_out(const char *fmt, ...)
 {
 	char buf[4096];
 	va_list ap;
-	int n;
+	size_t n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = vformat(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		sim_raw(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	sim_raw(buf, n);
 }
 
 void sim_kernel_line(void)
@@ -87,24 +96,20 @@ void sim_line(const char *fmt, ...)
 {
 	char buf[4096];
 	va_list ap;
-	int n;
+	size_t n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = vformat(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(buf))
-		n = sizeof(buf) - 1;
 	if (sim_hostile && n > 2 && sim_rand() % 4 == 0) {
 		/* the kernel prints in the middle of the line */
 		size_t cut = 1 + sim_rand() % (unsigned)(n - 1);
 
 		sim_raw(buf, cut);
 		sim_kernel_line();
-		sim_raw(buf + cut, (size_t)n - cut);
+		sim_raw(buf + cut, n - cut);
 	} else {
-		sim_raw(buf, (size_t)n);
+		sim_raw(buf, n);
 	}
 	sim_raw("\n", 1);
 }
