@@ -71,3 +71,20 @@ echo off >"$T/psu"
 kill $ptyp 2>/dev/null || true
 head -1 "$T/out" | grep -q "^ERROR" || { cat "$T/out"; fail "board reading back as off: expected ERROR"; }
 echo ok
+
+# 7. Provisioning failures are the lab's: error, never charged to the device.
+cat >"$T/prov.lua" <<LUA
+local dev = rig.device
+dev.config.recovery.provision = "echo the flasher is unplugged; exit 4"
+dev:provision()
+LUA
+"$RIG" run "$T/prov.lua" --device "$DEV" >"$T/out" 2>&1 && fail "provisioning failure passed"
+head -1 "$T/out" | grep -q "^ERROR" || { cat "$T/out"; fail "provisioning failure: expected ERROR"; }
+grep -q "provision command failed (exit 4): the flasher is unplugged" "$T/out" || fail "provision message"
+
+# 8. Brick kinds: a new image that panics at every boot on a device without a
+#    boot counter is a boot loop (markers again and again, never ready).
+"$RIG_SIM" mkimage --version 2.0.0-panic --panic -o "$T/panic.img" >/dev/null
+RIG_SIM_VARIANT=no-bootcount run BRICK hang --artifact hanging="$T/panic.img" --set version_hanging=2.0.0-panic
+grep -q "brick:boot-loop" "$T/out" || { cat "$T/out"; fail "expected brick:boot-loop"; }
+echo ok
