@@ -245,7 +245,14 @@ out:
 	}
 	/* The device is released (and left powered as its driver's close says)
 	 * before the store closes, so the last events are recorded. */
-	rig_run_free(ctx.run);
+	{
+		/* The server may still log while it stops: it must not reach a
+		 * freed run. */
+		struct rig_run *run = ctx.run;
+
+		ctx.run = NULL;
+		rig_run_free(run);
+	}
 	rig_artsrv_free(srv);
 	rig_store_close(store);
 	rig_loop_free(loop);
