@@ -32,6 +32,8 @@ static const struct {
 	{ "ack-before-durable", "prints installed 200 ms before the switch is durable", "cut-after-installed",
 	  "after-installed", "ms-after-installed", 0, 200 },
 	{ "good-before-health", "marks good before the health check", "unhealthy", "first-boot", "none", 0, 0 },
+	{ "lazy-mark-good", "reports mark-good but never writes it to the flash", "baseline", "after-reboot",
+	  "none", 0, 0 },
 	{ "no-bootcount", "never decrements the boot counter", "hang", "first-boot", "none", 0, 0 },
 	{ "no-verify", "no digest or signature verification", "corrupt-artifact", "download", "none", 0, 0 },
 	{ "no-hwcheck", "no hardware compatibility check", "wrong-hw", "download", "none", 0, 0 },

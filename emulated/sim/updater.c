@@ -331,7 +331,8 @@ static int mark_good(void)
 	}
 	env.good[sim.booted] = 1;
 	env.left[sim.booted] = 3;
-	sim_env_save(&env);
+	if (!sim_variant("lazy-mark-good"))
+		sim_env_save(&env);   /* the flawed client "commits" in memory only */
 	sim.trial = false;
 	sim_line("updater: marked good (slot %c)", 'A' + sim.booted);
 	return 0;
@@ -349,7 +350,7 @@ static int status(void)
 	ook = env.valid[o] && sim_image_parse(sim_file_data(f), sim_file_size(f), &oh) == 0;
 	sim_line("booted=%c", 'A' + sim.booted);
 	sim_line("version=%s", sim.img.version);
-	sim_line("trial=%s", env.good[sim.booted] ? "no" : "yes");
+	sim_line("trial=%s", env.good[sim.booted] || !sim.trial ? "no" : "yes");
 	sim_line("next=%c", env.order[0]);
 	sim_line("other=%c", 'A' + o);
 	sim_line("other_version=%s", ook ? oh.version : "-");

@@ -35,7 +35,7 @@ grep -q "no valid environment (2 copies bad), halting" "$T/console" || { cat "$T
 "$RIG_SIM" mkimage --version 2.0.0 --bad-signature -o "$T/bad.img" >/dev/null
 cmp -s "$T/good.img" "$T/bad.img" && fail "bad signature image is identical"
 [ "$(stat -c %s "$T/good.img")" = $((256 + 262144)) ] || fail "image size"
-"$RIG_SIM" variants | python3 -c "import json,sys; v=json.load(sys.stdin); assert len(v) == 12 and v[0]['name'] == 'robust'" ||
+"$RIG_SIM" variants | python3 -c "import json,sys; v=json.load(sys.stdin); assert len(v) == 13 and v[0]['name'] == 'robust'" ||
 	fail "variants"
 "$RIG_SIM" boot --state "$T/s" --variant nonsense </dev/null >/dev/null 2>&1 && fail "unknown variant accepted"
 echo ok
