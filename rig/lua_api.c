@@ -610,9 +610,15 @@ static int l_artifact(lua_State *L)
 	const char *url;
 
 	if (!a || !run->opts.srv) {
+		const char *where = rig_run_missing_artifact(run, name);
+
 		lua_pushnil(L);
-		lua_pushfstring(L, "no artifact named '%s' (give it with --artifact %s=FILE or in the device file)",
-				name, name);
+		if (where)
+			lua_pushfstring(L, "artifact '%s' of the device file: %s does not exist (not built yet?)",
+					name, where);
+		else
+			lua_pushfstring(L, "no artifact named '%s' (give it with --artifact %s=FILE or in the device file)",
+					name, name);
 		return 2;
 	}
 	url = rig_artsrv_url(run->opts.srv, a->srvname);

@@ -174,6 +174,16 @@ static int add_artifact(struct rig_run *run, const char *name, const char *path,
 	return 0;
 }
 
+const char *rig_run_missing_artifact(struct rig_run *run, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < run->nmissing; i++)
+		if (!strncmp(run->missing[i], name, n) && run->missing[i][n] == '=')
+			return run->missing[i] + n + 1;
+	return NULL;
+}
+
 const struct run_artifact *rig_run_artifact(struct rig_run *run, const char *name)
 {
 	for (size_t i = 0; i < run->narts; i++)
@@ -192,15 +202,20 @@ static int load_artifacts(struct rig_run *run, struct rig_errmsg *err)
 		int r;
 
 		/* A device file may name artifacts that only exist once built:
-		 * they fail only if the scenario asks for them. */
+		 * they fail only if the scenario asks for them (and then say where
+		 * they were looked for). */
 		if (access(path, R_OK) == 0) {
 			r = add_artifact(run, arts->v[i].key, path, err);
 			if (r < 0) {
 				free(path);
 				return r;
 			}
+			free(path);
+		} else {
+			run->missing = rig_xrealloc(run->missing, (run->nmissing + 1) * sizeof(*run->missing));
+			run->missing[run->nmissing++] = rig_xasprintf("%s=%s", arts->v[i].key, path);
+			free(path);
 		}
-		free(path);
 	}
 	for (size_t i = 0; run->artifact_args[i]; i++) {
 		const char *arg = run->artifact_args[i];
@@ -665,6 +680,9 @@ void rig_run_free(struct rig_run *run)
 		free(run->arts[i].path);
 	}
 	free(run->arts);
+	for (size_t i = 0; i < run->nmissing; i++)
+		free(run->missing[i]);
+	free(run->missing);
 	free(run->scenario);
 	free(run->device_spec);
 	free(run->campaign);

@@ -33,6 +33,8 @@ struct rig_run {
 
 	struct run_artifact *arts;
 	size_t narts;
+	char **missing;          /* "name=path" of device-file artifacts not found */
+	size_t nmissing;
 
 	struct rig_trigger **trigs;   /* index = id - 1 */
 	size_t ntrigs;
@@ -69,6 +71,8 @@ void rig_run_resume(struct rig_run *run, int nargs);
 void rig_run_cancel_wait(struct rig_run *run);
 struct rig_run *rig_run_from_lua(lua_State *L);
 const struct run_artifact *rig_run_artifact(struct rig_run *run, const char *name);
+/* Where the device file said artifact `name` is, if that file was missing. */
+const char *rig_run_missing_artifact(struct rig_run *run, const char *name);
 /* Raise an `error` verdict from Lua (infra: the rig's or the lab's fault). */
 int rig_run_raise(lua_State *L, const char *message, bool infra);
 
