@@ -26,7 +26,7 @@ bool sim_variant(const char *name)
 
 struct sim_file *sim_slot(int s)
 {
-	return sim_file_open(sim.state, s ? "slotB" : "slotA", 4096, 0.5);
+	return sim_file_open(sim.state, s ? "slotB" : "slotA", 4096, 1.5);
 }
 
 static void halt(void) __attribute__((noreturn));

@@ -10,7 +10,7 @@
 
 #define ENV_SIZE 256
 #define ENV_BLOCK 64
-#define ENV_MS_PER_BLOCK 4.0
+#define ENV_MS_PER_BLOCK 10.0
 
 uint32_t sim_crc32(const void *buf, size_t n)
 {

@@ -22,13 +22,13 @@ static const struct {
 	 * (tests/simdev/020-variants.sh) at time scale 1. */
 	{ "robust", "the reference: every rule followed", "", "", "none", 0, 0 },
 	{ "inplace", "writes the new image over the running slot", "cut-install", "install",
-	  "ms-after-installing", 60, 240 },
+	  "ms-after-installing", 100, 340 },
 	{ "switch-before-sync", "switches the environment before the image is synced", "cut-install",
-	  "install", "ms-after-installing", 230, 250 },
+	  "install", "ms-after-installing", 290, 380 },
 	{ "no-fsync-rename", "renames the client state into place without fsync", "cut-after-installed",
 	  "after-installed", "ms-after-installed", 0, 1000 },
 	{ "no-invalidate", "does not invalidate the target slot before writing it", "cut-install", "install",
-	  "ms-after-installing", 60, 240 },
+	  "ms-after-installing", 100, 340 },
 	{ "ack-before-durable", "prints installed 200 ms before the switch is durable", "cut-after-installed",
 	  "after-installed", "ms-after-installed", 0, 200 },
 	{ "good-before-health", "marks good before the health check", "unhealthy", "first-boot", "none", 0, 0 },
@@ -40,7 +40,7 @@ static const struct {
 	{ "stale-lock", "an interrupted download leaves a lock that wedges the client", "cut-download",
 	  "download", "fraction", 0, 1 },
 	{ "single-env", "one environment copy written in place", "cut-first-boot", "first-boot",
-	  "ms-after-marker", 8, 22 },
+	  "ms-after-marker", 18, 46 },
 };
 
 int sim_variants(void)
