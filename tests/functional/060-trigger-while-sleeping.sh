@@ -7,7 +7,7 @@ local dev = rig.device
 dev:on()
 assert(dev:boot())
 local t = rig.arm{ when = "console", match = "MARK-PRINTED", delay = 0.2 }
-dev:sendline("stamp mark MARK-PRINTED")
+dev:sendline("stamp mark DETNIRP-KRAM")
 rig.sleep(1.5)
 local resumed = rig.now_ns()
 local info = t:info()

@@ -9,7 +9,7 @@ on a pty. It behaves like a board's serial console at its worst, on demand:
   --stamp FILE     append "name monotonic_ns" lines when it prints markers
 
 Commands: echo (with $?), true, false, cat /etc/version, sleep S, noise N,
-trickle TXET (prints TEXT one byte per write), stamp NAME TEXT (record then print), reboot.
+trickle TXET (prints TEXT one byte per write), stamp NAME TXET (record the time, then print TEXT), reboot.
 """
 import argparse, os, random, sys, time
 
@@ -97,9 +97,11 @@ def run(cmd):
             time.sleep(0.002)
         status = 0
     elif c == "stamp":
+        # Records the time, then prints TEXT reversed (the tty's echo of the
+        # command line must not contain what a trigger looks for).
         name, _, text = rest.partition(" ")
         stamp(name)
-        w(text + "\n")
+        w(text[::-1] + "\n")
         status = 0
     elif c == "reboot":
         boot()
