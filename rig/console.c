@@ -51,6 +51,7 @@ struct rig_console {
 
 	struct rig_console_watch *watches;
 	int in_dispatch;
+	bool draining;            /* bytes from before a power-on: no watch sees them */
 
 	/* raw tail ring */
 	uint8_t raw[RAW_TAIL];
@@ -337,14 +338,23 @@ void rig_console_feed(struct rig_console *con, const uint8_t *buf, size_t n, uin
 	con->chunks[con->chunk_head].end = con->base + con->winlen;
 	con->chunks[con->chunk_head].t = t_ns;
 	con->chunk_head = (con->chunk_head + 1) % CHUNK_MAP;
-	if (add)
+	if (add && !con->draining)
 		run_watches(con);
 	trim_window(con);
 }
 
 void rig_console_reset_cursor(struct rig_console *con)
 {
-	uint64_t end = con->base + con->winlen;
+	uint64_t end;
+
+	/* What the kernel still holds from before the power-on is before it:
+	 * stored as read, but no expect or trigger may match it. */
+	if (con->ops && con->ops->drain) {
+		con->draining = true;
+		con->ops->drain(con->handle);
+		con->draining = false;
+	}
+	end = con->base + con->winlen;
 
 	con->cursor = end;
 	for (struct rig_console_watch *w = con->watches; w; w = w->next)

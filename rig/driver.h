@@ -85,6 +85,10 @@ struct rig_console_ops {
 	ssize_t (*write)(void *handle, const void *buf, size_t n);
 	/* Optional: fd to watch for writability after -EAGAIN. */
 	int (*write_fd)(void *handle);
+	/* Optional: read (into the sink) every byte already waiting, now. Called
+	 * at power-on, so bytes of the previous boot still buffered by the kernel
+	 * count as before the power-on. */
+	void (*drain)(void *handle);
 };
 
 const struct rig_power_ops *rig_power_driver(const char *name);

@@ -24,13 +24,11 @@ static void on_read(struct rig_loop *loop, int fd, unsigned events, void *arg)
 
 	RIG_UNUSED(loop);
 	RIG_UNUSED(events);
-	for (int i = 0; i < 16; i++) {
+	for (int i = 0; i < 64; i++) {
 		ssize_t n = read(fd, buf, sizeof(buf));
 
 		if (n > 0) {
 			c->sink.input(c->sink.arg, buf, (size_t)n, rig_now_ns());
-			if ((size_t)n < sizeof(buf))
-				return;
 			continue;
 		}
 		/* EAGAIN: drained. EIO cannot happen while the power driver keeps
@@ -81,6 +79,13 @@ static ssize_t pcon_write(void *handle, const void *buf, size_t n)
 	return w;
 }
 
+static void pcon_drain(void *handle)
+{
+	struct pcon *c = handle;
+
+	on_read(c->loop, c->fd, RIG_EV_READ, c);
+}
+
 static int pcon_write_fd(void *handle)
 {
 	return ((struct pcon *)handle)->fd;
@@ -93,4 +98,5 @@ const struct rig_console_ops rig_console_process = {
 	.close = pcon_close,
 	.write = pcon_write,
 	.write_fd = pcon_write_fd,
+	.drain = pcon_drain,
 };

@@ -271,6 +271,14 @@ static void on_read(struct rig_loop *loop, int fd, unsigned events, void *arg)
 	port_lost(s, "the port went away");
 }
 
+static void serial_drain(void *handle)
+{
+	struct serial *s = handle;
+
+	if (s->fd >= 0)
+		on_read(s->ctx.loop, s->fd, RIG_EV_READ, s);
+}
+
 static int serial_open(const struct rig_drv_ctx *ctx, const struct rig_cfg *cfg, int peer_fd,
 		       const struct rig_console_sink *sink, void **handle)
 {
@@ -325,4 +333,5 @@ const struct rig_console_ops rig_console_serial = {
 	.open = serial_open,
 	.close = serial_close,
 	.write = serial_write,
+	.drain = serial_drain,
 };
