@@ -262,9 +262,10 @@ static void start_next(struct rig_device *dev)
 						off_time_cb, dev);
 		return;
 	}
-	/* Start from the loop so done() never runs inside rig_device_power(). */
-	dev->running = true;
-	dev->timer = rig_loop_add_timer(dev->loop, 0, off_time_cb, dev);
+	/* Actuate now: a trigger's cut must not wait for the rest of the loop's
+	 * batch. done() still never runs inside rig_device_power(): drivers report
+	 * from the loop, and actuate() reports its own errors through a timer. */
+	actuate(dev);
 }
 
 int rig_device_power(struct rig_device *dev, bool on, rig_device_power_fn *done, void *arg)
