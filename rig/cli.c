@@ -78,3 +78,22 @@ int rig_cli_load_device(const char *cmd, const char *spec, lua_State **L, struct
 	}
 	return RIG_EXIT_OK;
 }
+
+int rig_cli_split_hostport(const char *s, char **host, unsigned *port)
+{
+	const char *colon = strrchr(s, ':');
+
+	if (colon && !strchr(colon, ']')) {
+		char *end;
+		long p = strtol(colon + 1, &end, 10);
+
+		if (*end || p < 0 || p > 65535)
+			return -1;
+		*host = rig_xstrndup(s, (size_t)(colon - s));
+		*port = (unsigned)p;
+	} else {
+		*host = rig_xstrdup(s);
+		*port = 0;
+	}
+	return 0;
+}

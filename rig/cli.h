@@ -9,6 +9,15 @@ int rig_cmd_run(int argc, char **argv);
 int rig_cmd_list(int argc, char **argv);
 int rig_cmd_power(int argc, char **argv);
 int rig_cmd_console(int argc, char **argv);
+int rig_cmd_campaign(int argc, char **argv);
+int rig_cmd_report(int argc, char **argv);
+int rig_cmd_history(int argc, char **argv);
+int rig_cmd_show(int argc, char **argv);
+int rig_cmd_export(int argc, char **argv);
+int rig_cmd_rerun(int argc, char **argv);
+
+/* "ADDR[:PORT]" into a malloc'd host and a port (0: any). -1 if malformed. */
+int rig_cli_split_hostport(const char *s, char **host, unsigned *port);
 
 /* A growable NULL-terminated string vector. */
 struct rig_strv {

@@ -67,25 +67,6 @@ static void on_signal(struct rig_loop *loop, int signo, void *arg)
 	rig_run_abort(ctx->run, signo == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
 }
 
-static int split_hostport(const char *s, char **host, unsigned *port)
-{
-	const char *colon = strrchr(s, ':');
-
-	if (colon && !strchr(colon, ']')) {
-		char *end;
-		long p = strtol(colon + 1, &end, 10);
-
-		if (*end || p < 0 || p > 65535)
-			return -1;
-		*host = rig_xstrndup(s, (size_t)(colon - s));
-		*port = (unsigned)p;
-	} else {
-		*host = rig_xstrdup(s);
-		*port = 0;
-	}
-	return 0;
-}
-
 int rig_cmd_run(int argc, char **argv)
 {
 	struct rig_strv params = { 0 }, arts = { 0 };
@@ -169,7 +150,7 @@ int rig_cmd_run(int argc, char **argv)
 	}
 	if (!have_seed)
 		seed = rig_wall_ns() % 1000000007ull;
-	if ((cert == NULL) != (key == NULL) || split_hostport(listen, &lhost, &lport) < 0) {
+	if ((cert == NULL) != (key == NULL) || rig_cli_split_hostport(listen, &lhost, &lport) < 0) {
 		rig_cli_error("run", "%s", cert != NULL || key != NULL ? "--tls-cert and --tls-key go together"
 								 : "--listen expects ADDR[:PORT]");
 		status = RIG_EXIT_USAGE;

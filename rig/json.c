@@ -227,3 +227,141 @@ void rig_json_kv_bool(struct rig_json *j, const char *k, bool v)
 	rig_json_key(j, k);
 	rig_json_val_bool(j, v);
 }
+
+/* ---- reading flat JSON (rig_json_flat_strings) ---- */
+
+static const char *skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* A JSON string at p (after the quote) appended to buf; returns the end. */
+static const char *read_string(const char *p, struct rig_json *buf)
+{
+	while (*p && *p != '"') {
+		char c = *p++;
+
+		if (c != '\\') {
+			puts_(buf, (char[2]){ c, 0 });
+			continue;
+		}
+		c = *p++;
+		switch (c) {
+		case 'n': puts_(buf, "\n"); break;
+		case 't': puts_(buf, "\t"); break;
+		case 'r': puts_(buf, "\r"); break;
+		case 'b': puts_(buf, "\b"); break;
+		case 'f': puts_(buf, "\f"); break;
+		case '"': case '\\': case '/': puts_(buf, (char[2]){ c, 0 }); break;
+		case 'u': {
+			unsigned cp = 0;
+			char u[5];
+
+			for (int i = 0; i < 4; i++) {
+				int h = hexval(p[i]);
+
+				if (h < 0)
+					return NULL;
+				cp = cp << 4 | (unsigned)h;
+			}
+			p += 4;
+			if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff))
+				cp = 0xfffd;
+			if (cp < 0x80) {
+				u[0] = (char)cp, u[1] = 0;
+			} else if (cp < 0x800) {
+				u[0] = (char)(0xc0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3f)), u[2] = 0;
+			} else {
+				u[0] = (char)(0xe0 | cp >> 12), u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+				u[2] = (char)(0x80 | (cp & 0x3f)), u[3] = 0;
+			}
+			puts_(buf, u);
+			break;
+		}
+		default:
+			return NULL;
+		}
+	}
+	return *p == '"' ? p + 1 : NULL;
+}
+
+int rig_json_flat_strings(const char *json, bool kv, char ***out, size_t *n)
+{
+	const char *p = json ? skip_ws(json) : "";
+	char **v = NULL;
+	size_t len = 0;
+	char open = kv ? '{' : '[', close = kv ? '}' : ']';
+
+	*out = NULL;
+	*n = 0;
+	if (*p++ != open)
+		return -1;
+	p = skip_ws(p);
+	while (*p && *p != close) {
+		struct rig_json item;
+
+		rig_json_init(&item);
+		if (kv) {
+			if (*p != '"' || !(p = read_string(p + 1, &item)))
+				goto bad;
+			p = skip_ws(p);
+			if (*p++ != ':')
+				goto bad;
+			p = skip_ws(p);
+			puts_(&item, "=");
+		}
+		if (*p == '"') {
+			if (!(p = read_string(p + 1, &item)))
+				goto bad;
+		} else if (kv && (*p == '-' || (*p >= '0' && *p <= '9'))) {
+			const char *s = p;
+
+			while (*p && strchr("+-.eE0123456789", *p))
+				p++;
+			{
+				char *num = rig_xstrndup(s, (size_t)(p - s));
+
+				puts_(&item, num);
+				free(num);
+			}
+		} else {
+			goto bad;
+		}
+		v = rig_xrealloc(v, (len + 2) * sizeof(char *));
+		v[len++] = rig_xstrdup(rig_json_str(&item));
+		v[len] = NULL;
+		rig_json_free(&item);
+		p = skip_ws(p);
+		if (*p == ',')
+			p = skip_ws(p + 1);
+		else if (*p != close)
+			goto fail;
+		continue;
+bad:
+		rig_json_free(&item);
+		goto fail;
+	}
+	if (*p != close)
+		goto fail;
+	*out = v;
+	*n = len;
+	return 0;
+fail:
+	for (size_t i = 0; i < len; i++)
+		free(v[i]);
+	free(v);
+	return -1;
+}

@@ -42,4 +42,9 @@ void rig_json_kv_bool(struct rig_json *j, const char *k, bool v);
 /* Append the escaped form of s (with quotes) to a growing buffer. */
 void rig_json_escape(struct rig_json *j, const char *s, size_t n);
 
+/* Read back what this module wrote for flat data: an object of string (or
+ * number) values as "key=value" strings (kv true), or an array of strings
+ * (kv false). A malloc'd array and strings; -1 on malformed input. */
+int rig_json_flat_strings(const char *json, bool kv, char ***out, size_t *n);
+
 #endif

@@ -784,6 +784,23 @@ static int l_set_result(lua_State *L)
 	return 0;
 }
 
+/* record_cut(planned, actual, unit, landed): where the run's cut was meant
+ * to land and where it did, in the unit of the scenario's cut parameter
+ * (planned/actual may be nil). Stored with the run for campaigns, reports
+ * and `rig rerun`. */
+static int l_record_cut(lua_State *L)
+{
+	struct rig_run *run = getrun(L);
+	double planned = lua_isnoneornil(L, 1) ? NAN : luaL_checknumber(L, 1);
+	double actual = lua_isnoneornil(L, 2) ? NAN : luaL_checknumber(L, 2);
+	const char *unit = luaL_optstring(L, 3, NULL);
+	const char *landed = luaL_optstring(L, 4, NULL);
+
+	if (run->opts.store && run->run_id)
+		rig_store_run_cut(run->opts.store, run->run_id, planned, actual, unit, landed);
+	return 0;
+}
+
 static int l_console_info(lua_State *L)
 {
 	struct rig_run *run = getrun(L);
@@ -885,6 +902,7 @@ void rig_lua_open_raw(lua_State *L)
 		{ "event", l_event },
 		{ "now", l_now },
 		{ "set_result", l_set_result },
+		{ "record_cut", l_record_cut },
 		{ "console_info", l_console_info },
 		{ "console_tail", l_console_tail },
 		{ "check_regex", l_check_regex },

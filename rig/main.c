@@ -15,6 +15,12 @@ static const struct {
 	{ "list", rig_cmd_list, "list stock scenarios, drivers, and the devices of files" },
 	{ "power", rig_cmd_power, "switch a device's power: on, off, cycle, status" },
 	{ "console", rig_cmd_console, "open a device's console (read-only if a rig owns it)" },
+	{ "campaign", rig_cmd_campaign, "run a campaign of many runs over many devices" },
+	{ "report", rig_cmd_report, "write a campaign's reports: HTML, JUnit, JSON" },
+	{ "history", rig_cmd_history, "campaigns in the database and their headline figures" },
+	{ "show", rig_cmd_show, "a run's timeline and the console around its cut" },
+	{ "export", rig_cmd_export, "a run's evidence as a tarball for a bug report" },
+	{ "rerun", rig_cmd_rerun, "repeat a run with its parameters and seed" },
 };
 
 static void usage(FILE *f)

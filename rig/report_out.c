@@ -1,11 +1,15 @@
 /* Reports from the store to files. */
 #include "report_out.h"
 #include "reports/junit.h"
+#include "reports/html.h"
+#include "reports/json_report.h"
+#include "reports/model.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CONSOLE_TAIL 8192
 
@@ -84,5 +88,65 @@ int rig_report_junit_file(const char *path, struct rig_store *st, const int64_t 
 	free(tls);
 	free(extra);
 	rig_store_results_free(runs, nruns);
+	return r;
+}
+
+static int write_file(const char *path, struct rig_store *st, const struct rig_report_model *m, bool html,
+		      struct rig_errmsg *err)
+{
+	char *tmp = rig_xasprintf("%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	int r;
+
+	if (!f) {
+		rig_errmsg_set(err, "%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return -errno;
+	}
+	r = html ? rig_html_write(f, st, m) : rig_json_report_write(f, m);
+	if (fclose(f) != 0)
+		r = -1;
+	if (r < 0 || rename(tmp, path) < 0) {
+		rig_errmsg_set(err, "%s: write failed: %s", path, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -EIO;
+	}
+	free(tmp);
+	return 0;
+}
+
+int rig_report_write(struct rig_store *st, const struct rig_report_req *req, struct rig_errmsg *err)
+{
+	struct rig_report_model m;
+	int r;
+
+	r = rig_report_model_load(st, req->campaign_id, &m, err);
+	if (r < 0)
+		return r;
+	if (req->html && (r = write_file(req->html, st, &m, true, err)) < 0)
+		goto out;
+	if (req->json && (r = write_file(req->json, st, &m, false, err)) < 0)
+		goto out;
+	if (req->junit) {
+		int64_t *ids = rig_xcalloc(m.nrows + 1, sizeof(int64_t));
+		size_t n = 0;
+
+		for (size_t i = 0; i < m.nrows; i++)
+			if (m.final[i])
+				ids[n++] = m.rows[i].id;
+		r = n ? rig_report_junit_file(req->junit, st, ids, n, err) : 0;
+		if (!n) {
+			FILE *f = fopen(req->junit, "w");
+
+			if (f) {
+				fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites tests=\"0\"/>\n", f);
+				fclose(f);
+			}
+		}
+		free(ids);
+	}
+out:
+	rig_report_model_free(&m);
 	return r;
 }

@@ -288,6 +288,10 @@ int rig_run_new(struct rig_loop *loop, const struct rig_run_opts *opts, struct r
 	run->scenario = rig_xstrdup(opts->scenario);
 	run->device_spec = rig_xstrdup(opts->device_spec);
 	run->campaign = dup_or_null(opts->campaign);
+	run->job = dup_or_null(opts->job);
+	run->kind = dup_or_null(opts->kind);
+	run->opts.job = run->job;
+	run->opts.kind = run->kind;
 	run->params = dupv(opts->params);
 	run->artifact_args = dupv(opts->artifacts);
 	run->opts.scenario = run->scenario;
@@ -451,7 +455,7 @@ static void finish(struct rig_run *run)
 	rig_json_free(&j);
 	if (run->opts.store && run->run_id)
 		rig_store_run_end(run->opts.store, run->run_id, now, run->verdict, run->outcome,
-				  run->message);
+				  run->message, run->out.cls == RIG_RUN_INFRA);
 	run->done_timer = rig_loop_add_timer(run->loop, 0, done_cb, run);
 }
 
@@ -551,6 +555,7 @@ static void start_cb(struct rig_loop *loop, void *arg)
 int rig_run_start(struct rig_run *run, rig_run_done_fn *done, void *arg)
 {
 	struct rig_run_info info;
+	struct rig_json aj;
 	char host[256] = "";
 	struct rig_json pj;
 
@@ -582,6 +587,17 @@ int rig_run_start(struct rig_run *run, rig_run_done_fn *done, void *arg)
 	info.params_json = rig_json_str(&pj);
 	info.seed = run->opts.seed;
 	info.campaign = run->campaign;
+	info.campaign_id = run->opts.campaign_id;
+	info.job = run->job;
+	info.attempt = run->opts.attempt;
+	info.kind = run->kind;
+	info.device_spec = run->device_spec;
+	rig_json_init(&aj);
+	rig_json_arr_begin(&aj);
+	for (size_t i = 0; run->artifact_args && run->artifact_args[i]; i++)
+		rig_json_val_str(&aj, run->artifact_args[i]);
+	rig_json_arr_end(&aj);
+	info.artifacts_json = rig_json_str(&aj);
 	info.t_start_ns = run->t_start;
 	info.wall_start_ns = rig_wall_ns();
 	info.host = host;
@@ -589,6 +605,7 @@ int rig_run_start(struct rig_run *run, rig_run_done_fn *done, void *arg)
 	if (run->opts.store && rig_store_run_begin(run->opts.store, &info, &run->run_id) < 0)
 		run->run_id = 0;
 	rig_json_free(&pj);
+	rig_json_free(&aj);
 	{
 		struct rig_json j;
 
@@ -686,6 +703,8 @@ void rig_run_free(struct rig_run *run)
 	free(run->scenario);
 	free(run->device_spec);
 	free(run->campaign);
+	free(run->job);
+	free(run->kind);
 	freev(run->params);
 	freev(run->artifact_args);
 	free(run->verdict);
@@ -715,4 +734,12 @@ int rig_run_exit_status(const struct rig_run_outcome *const *o, size_t n)
 			st = s;
 	}
 	return st;
+}
+
+bool rig_run_owns_event(const struct rig_run *run, const char *detail)
+{
+	for (size_t i = 0; detail && i < run->narts; i++)
+		if (strstr(detail, run->arts[i].srvname))
+			return true;
+	return false;
 }

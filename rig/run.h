@@ -27,7 +27,11 @@ struct rig_run_opts {
 	uint64_t seed;
 	struct rig_store *store;       /* may be NULL */
 	struct rig_artsrv *srv;        /* may be NULL */
-	const char *campaign;
+	const char *campaign;          /* campaign name, or NULL */
+	int64_t campaign_id;           /* its id in the store, or 0 */
+	const char *job;               /* the campaign's key of this run */
+	int attempt;                   /* retry number of the job (0 first) */
+	const char *kind;              /* "run" (default) or "health" */
 	uint64_t deadline_ns;          /* per-run limit (default 1 h) */
 	uint64_t instr_budget;         /* Lua instructions (default 2e9) */
 	const char *search_path;       /* require() path; default: scenario dir;<srcdir>/scenarios */
@@ -64,6 +68,8 @@ void rig_run_free(struct rig_run *run);
 /* Record an event on the run's timeline (and in the store), e.g. from the
  * artifact server serving this run's artifacts. */
 void rig_run_record(struct rig_run *run, uint64_t t_ns, const char *kind, const char *detail);
+/* Whether an artifact-server event's detail names one of this run's artifacts. */
+bool rig_run_owns_event(const struct rig_run *run, const char *detail);
 
 /* Exit status for a set of outcomes: 0 all passed, 1 failed/bricked, 2 input, 3 infra. */
 int rig_run_exit_status(const struct rig_run_outcome *const *o, size_t n);

@@ -21,7 +21,7 @@ struct run_artifact {
 struct rig_run {
 	struct rig_loop *loop;
 	struct rig_run_opts opts;
-	char *scenario, *device_spec, *campaign;
+	char *scenario, *device_spec, *campaign, *job, *kind;
 	char **params, **artifact_args;
 
 	lua_State *L;            /* the run's Lua state */

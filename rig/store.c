@@ -4,13 +4,14 @@
 #include "store.h"
 
 #include <errno.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 struct rig_store {
 	sqlite3 *db;
@@ -25,6 +26,10 @@ static const char schema_sql[] =
 	"  params_json TEXT, seed INTEGER, host TEXT, rig_version TEXT,"
 	"  wall_start INTEGER, wall_end INTEGER, t_start INTEGER, t_end INTEGER,"
 	"  verdict TEXT, outcome TEXT, message TEXT);"
+	"CREATE TABLE IF NOT EXISTS campaigns ("
+	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL, file TEXT NOT NULL, seed INTEGER,"
+	"  spec_hash TEXT, host TEXT, wall_start INTEGER, wall_end INTEGER, status TEXT,"
+	"  findings_json TEXT);"
 	"CREATE TABLE IF NOT EXISTS events ("
 	"  id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),"
 	"  t_ns INTEGER NOT NULL, kind TEXT NOT NULL, detail TEXT);"
@@ -34,6 +39,38 @@ static const char schema_sql[] =
 	"CREATE INDEX IF NOT EXISTS events_run ON events(run_id, t_ns);"
 	"CREATE INDEX IF NOT EXISTS console_run ON console(run_id, t_ns);"
 	"CREATE INDEX IF NOT EXISTS runs_device ON runs(device_id, id);";
+
+/* Schema 2: campaigns, and per run its job, attempt, kind, device spec,
+ * artifacts and where its cut was planned and landed. */
+static const char *const v2_columns[] = {
+	"campaign_id INTEGER", "job TEXT", "attempt INTEGER DEFAULT 0", "kind TEXT DEFAULT 'run'",
+	"device_spec TEXT", "artifacts_json TEXT", "cut_planned REAL", "cut_actual REAL",
+	"cut_unit TEXT", "cut_landed TEXT", "infra INTEGER DEFAULT 0", NULL,
+};
+
+static int add_v2_columns(sqlite3 *db, char **errmsg)
+{
+	for (size_t i = 0; v2_columns[i]; i++) {
+		char sql[160];
+		sqlite3_stmt *q;
+		bool have = false;
+		size_t n = strcspn(v2_columns[i], " ");
+
+		if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info('runs') WHERE name = ?", -1, &q,
+				       NULL) != SQLITE_OK)
+			return -1;
+		sqlite3_bind_text(q, 1, v2_columns[i], (int)n, SQLITE_STATIC);
+		have = sqlite3_step(q) == SQLITE_ROW;
+		sqlite3_finalize(q);
+		if (have)
+			continue;
+		snprintf(sql, sizeof(sql), "ALTER TABLE runs ADD COLUMN %s", v2_columns[i]);
+		if (sqlite3_exec(db, sql, NULL, NULL, errmsg) != SQLITE_OK)
+			return -1;
+	}
+	return sqlite3_exec(db, "CREATE INDEX IF NOT EXISTS runs_campaign ON runs(campaign_id, id)", NULL, NULL,
+			    errmsg) == SQLITE_OK ? 0 : -1;
+}
 
 static int fail(struct rig_store *st, const char *what)
 {
@@ -114,14 +151,17 @@ int rig_store_open(const char *path, struct rig_store **out, struct rig_errmsg *
 	}
 	if (sqlite3_exec(st->db, schema_sql, NULL, NULL, &errmsg) != SQLITE_OK)
 		goto bad;
+	if (add_v2_columns(st->db, &errmsg) < 0)
+		goto bad;
 	if (version < SCHEMA_VERSION &&
-	    sqlite3_exec(st->db, "PRAGMA user_version = 1", NULL, NULL, &errmsg) != SQLITE_OK)
+	    sqlite3_exec(st->db, "PRAGMA user_version = 2", NULL, NULL, &errmsg) != SQLITE_OK)
 		goto bad;
 	if (prep(st, "INSERT INTO events(run_id, t_ns, kind, detail) VALUES (?,?,?,?)", &st->ins_event) < 0 ||
 	    prep(st, "INSERT INTO console(run_id, t_ns, stream, bytes) VALUES (?,?,?,?)", &st->ins_console) < 0 ||
 	    prep(st, "INSERT INTO runs(campaign, scenario, device_id, device_name, params_json, seed, host,"
-		     " rig_version, wall_start, t_start) VALUES (?,?,?,?,?,?,?,?,?,?)", &st->ins_run) < 0 ||
-	    prep(st, "UPDATE runs SET t_end=?, wall_end=?, verdict=?, outcome=?, message=? WHERE id=?",
+		     " rig_version, wall_start, t_start, campaign_id, job, attempt, kind, device_spec,"
+		     " artifacts_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st->ins_run) < 0 ||
+	    prep(st, "UPDATE runs SET t_end=?, wall_end=?, verdict=?, outcome=?, message=?, infra=? WHERE id=?",
 		 &st->end_run) < 0) {
 		rig_errmsg_set(err, "%s: %s", path, st->err);
 		rig_store_close(st);
@@ -183,6 +223,15 @@ int rig_store_run_begin(struct rig_store *st, const struct rig_run_info *info, i
 	bind_text(s, 8, info->rig_version);
 	sqlite3_bind_int64(s, 9, (sqlite3_int64)info->wall_start_ns);
 	sqlite3_bind_int64(s, 10, (sqlite3_int64)info->t_start_ns);
+	if (info->campaign_id)
+		sqlite3_bind_int64(s, 11, info->campaign_id);
+	else
+		sqlite3_bind_null(s, 11);
+	bind_text(s, 12, info->job);
+	sqlite3_bind_int(s, 13, info->attempt);
+	bind_text(s, 14, info->kind ? info->kind : "run");
+	bind_text(s, 15, info->device_spec);
+	bind_text(s, 16, info->artifacts_json);
 	r = step_done(st, s, "insert run");
 	if (r < 0)
 		return r;
@@ -191,7 +240,7 @@ int rig_store_run_begin(struct rig_store *st, const struct rig_run_info *info, i
 }
 
 int rig_store_run_end(struct rig_store *st, int64_t run_id, uint64_t t_end_ns, const char *verdict,
-		      const char *outcome, const char *message)
+		      const char *outcome, const char *message, bool infra)
 {
 	sqlite3_stmt *s = st->end_run;
 
@@ -200,7 +249,8 @@ int rig_store_run_end(struct rig_store *st, int64_t run_id, uint64_t t_end_ns, c
 	bind_text(s, 3, verdict);
 	bind_text(s, 4, outcome);
 	bind_text(s, 5, message);
-	sqlite3_bind_int64(s, 6, run_id);
+	sqlite3_bind_int(s, 6, infra);
+	sqlite3_bind_int64(s, 7, run_id);
 	return step_done(st, s, "end run");
 }
 
@@ -235,6 +285,11 @@ static char *col_dup(sqlite3_stmt *q, int i)
 	return t ? rig_xstrdup((const char *)t) : NULL;
 }
 
+static const char run_cols[] =
+	"SELECT id, scenario, device_id, device_name, params_json, seed, wall_start, wall_end, t_start,"
+	" t_end, verdict, outcome, message, campaign_id, job, attempt, kind, device_spec, artifacts_json,"
+	" cut_planned, cut_actual, cut_unit, cut_landed, infra FROM runs";
+
 static void read_run(sqlite3_stmt *q, struct rig_run_result *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -251,19 +306,30 @@ static void read_run(sqlite3_stmt *q, struct rig_run_result *r)
 	r->verdict = col_dup(q, 10);
 	r->outcome = col_dup(q, 11);
 	r->message = col_dup(q, 12);
+	r->campaign_id = sqlite3_column_int64(q, 13);
+	r->job = col_dup(q, 14);
+	r->attempt = sqlite3_column_int(q, 15);
+	r->kind = col_dup(q, 16);
+	r->device_spec = col_dup(q, 17);
+	r->artifacts_json = col_dup(q, 18);
+	r->has_cut = sqlite3_column_type(q, 19) != SQLITE_NULL || sqlite3_column_type(q, 20) != SQLITE_NULL;
+	r->cut_planned = sqlite3_column_type(q, 19) != SQLITE_NULL ? sqlite3_column_double(q, 19) : NAN;
+	r->cut_actual = sqlite3_column_type(q, 20) != SQLITE_NULL ? sqlite3_column_double(q, 20) : NAN;
+	r->cut_unit = col_dup(q, 21);
+	r->cut_landed = col_dup(q, 22);
+	r->infra = sqlite3_column_int(q, 23) != 0;
+	r->t_start_ns = (uint64_t)sqlite3_column_int64(q, 8);
 }
 
 int rig_store_runs(struct rig_store *st, const int64_t *ids, size_t nids,
 		   struct rig_run_result **out, size_t *n)
 {
-	static const char cols[] = "SELECT id, scenario, device_id, device_name, params_json, seed,"
-				   " wall_start, wall_end, t_start, t_end, verdict, outcome, message FROM runs";
 	sqlite3_stmt *q;
 	struct rig_run_result *v = NULL;
 	size_t len = 0;
-	char sql[256];
+	char sql[512];
 
-	snprintf(sql, sizeof(sql), "%s%s ORDER BY id", cols, ids ? " WHERE id = ?" : "");
+	snprintf(sql, sizeof(sql), "%s%s ORDER BY id", run_cols, ids ? " WHERE id = ?" : "");
 	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
 		return fail(st, "select runs");
 	for (size_t k = 0; k < (ids ? nids : 1); k++) {
@@ -291,6 +357,12 @@ void rig_store_results_free(struct rig_run_result *r, size_t n)
 		free(r[i].verdict);
 		free(r[i].outcome);
 		free(r[i].message);
+		free(r[i].job);
+		free(r[i].kind);
+		free(r[i].device_spec);
+		free(r[i].artifacts_json);
+		free(r[i].cut_unit);
+		free(r[i].cut_landed);
 	}
 	free(r);
 }
@@ -335,6 +407,210 @@ int rig_store_events(struct rig_store *st, int64_t run_id,
 	while (sqlite3_step(q) == SQLITE_ROW)
 		fn(arg, (uint64_t)sqlite3_column_int64(q, 0), (const char *)sqlite3_column_text(q, 1),
 		   (const char *)sqlite3_column_text(q, 2));
+	sqlite3_finalize(q);
+	return 0;
+}
+
+int rig_store_run_cut(struct rig_store *st, int64_t run_id, double planned, double actual, const char *unit,
+		      const char *landed)
+{
+	sqlite3_stmt *q;
+
+	if (sqlite3_prepare_v2(st->db, "UPDATE runs SET cut_planned=?, cut_actual=?, cut_unit=?, cut_landed=?"
+				       " WHERE id=?", -1, &q, NULL) != SQLITE_OK)
+		return fail(st, "prepare cut");
+	if (isnan(planned))
+		sqlite3_bind_null(q, 1);
+	else
+		sqlite3_bind_double(q, 1, planned);
+	if (isnan(actual))
+		sqlite3_bind_null(q, 2);
+	else
+		sqlite3_bind_double(q, 2, actual);
+	bind_text(q, 3, unit);
+	bind_text(q, 4, landed);
+	sqlite3_bind_int64(q, 5, run_id);
+	{
+		int rc = sqlite3_step(q);
+
+		sqlite3_finalize(q);
+		if (rc != SQLITE_DONE)
+			return fail(st, "record cut");
+	}
+	return 0;
+}
+
+static int exec1(struct rig_store *st, const char *what, const char *sql, int64_t a, const char *t)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return fail(st, what);
+	bind_text(q, 1, t);
+	sqlite3_bind_int64(q, 2, a);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : fail(st, what);
+}
+
+int rig_store_campaign_begin(struct rig_store *st, const struct rig_campaign_row *c, int64_t *id)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO campaigns(name, file, seed, spec_hash, host, wall_start,"
+				       " status) VALUES (?,?,?,?,?,?,'running')", -1, &q, NULL) != SQLITE_OK)
+		return fail(st, "prepare campaign");
+	bind_text(q, 1, c->name);
+	bind_text(q, 2, c->file);
+	sqlite3_bind_int64(q, 3, (sqlite3_int64)c->seed);
+	bind_text(q, 4, c->spec_hash);
+	bind_text(q, 5, c->host);
+	sqlite3_bind_int64(q, 6, (sqlite3_int64)rig_wall_ns());
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return fail(st, "insert campaign");
+	*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int rig_store_campaign_status(struct rig_store *st, int64_t id, const char *status)
+{
+	return exec1(st, "campaign status", "UPDATE campaigns SET status=? WHERE id=?", id, status);
+}
+
+int rig_store_campaign_end(struct rig_store *st, int64_t id, const char *status, const char *findings_json)
+{
+	if (exec1(st, "campaign findings", "UPDATE campaigns SET findings_json=? WHERE id=?", id, findings_json) < 0)
+		return -EIO;
+	{
+		sqlite3_stmt *q;
+		int rc;
+
+		if (sqlite3_prepare_v2(st->db, "UPDATE campaigns SET wall_end=? WHERE id=?", -1, &q, NULL) != SQLITE_OK)
+			return fail(st, "campaign end");
+		sqlite3_bind_int64(q, 1, (sqlite3_int64)rig_wall_ns());
+		sqlite3_bind_int64(q, 2, id);
+		rc = sqlite3_step(q);
+		sqlite3_finalize(q);
+		if (rc != SQLITE_DONE)
+			return fail(st, "campaign end");
+	}
+	return rig_store_campaign_status(st, id, status);
+}
+
+static void read_campaign(sqlite3_stmt *q, struct rig_campaign_row *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(q, 0);
+	c->name = col_dup(q, 1);
+	c->file = col_dup(q, 2);
+	c->seed = (uint64_t)sqlite3_column_int64(q, 3);
+	c->spec_hash = col_dup(q, 4);
+	c->host = col_dup(q, 5);
+	c->wall_start_ns = (uint64_t)sqlite3_column_int64(q, 6);
+	c->wall_end_ns = (uint64_t)sqlite3_column_int64(q, 7);
+	c->status = col_dup(q, 8);
+	c->findings_json = col_dup(q, 9);
+}
+
+int rig_store_campaigns(struct rig_store *st, int64_t id, const char *name, struct rig_campaign_row **out,
+			size_t *n)
+{
+	sqlite3_stmt *q;
+	struct rig_campaign_row *v = NULL;
+	size_t len = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT id, name, file, seed, spec_hash, host, wall_start, wall_end,"
+				       " status, findings_json FROM campaigns WHERE (?1 = 0 OR id = ?1)"
+				       " AND (?2 IS NULL OR name = ?2) ORDER BY id", -1, &q, NULL) != SQLITE_OK)
+		return fail(st, "select campaigns");
+	sqlite3_bind_int64(q, 1, id);
+	bind_text(q, 2, name);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		v = rig_xrealloc(v, (len + 1) * sizeof(*v));
+		read_campaign(q, &v[len++]);
+	}
+	sqlite3_finalize(q);
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+void rig_store_campaigns_free(struct rig_campaign_row *c, size_t n)
+{
+	for (size_t i = 0; c && i < n; i++) {
+		free(c[i].name);
+		free(c[i].file);
+		free(c[i].spec_hash);
+		free(c[i].host);
+		free(c[i].status);
+		free(c[i].findings_json);
+	}
+	free(c);
+}
+
+int rig_store_campaign_runs(struct rig_store *st, int64_t campaign_id, struct rig_run_result **out, size_t *n)
+{
+	sqlite3_stmt *q;
+	struct rig_run_result *v = NULL;
+	size_t len = 0;
+	char sql[512];
+
+	snprintf(sql, sizeof(sql), "%s WHERE campaign_id = ? ORDER BY id", run_cols);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return fail(st, "select campaign runs");
+	sqlite3_bind_int64(q, 1, campaign_id);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		v = rig_xrealloc(v, (len + 1) * sizeof(*v));
+		read_run(q, &v[len++]);
+	}
+	sqlite3_finalize(q);
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+int rig_store_mark_interrupted(struct rig_store *st, int64_t campaign_id, int64_t run_id)
+{
+	if (run_id)
+		return exec1(st, "mark interrupted", "UPDATE runs SET verdict=?1, infra=1, message="
+			     "'the campaign was stopped during this run' WHERE id=?2", run_id, "interrupted");
+	return exec1(st, "mark interrupted", "UPDATE runs SET verdict=?1, infra=1,"
+		     " message='the rig stopped during this run' WHERE campaign_id=?2 AND verdict IS NULL",
+		     campaign_id, "interrupted");
+}
+
+int rig_store_last_run(struct rig_store *st, int64_t *id)
+{
+	sqlite3_stmt *q;
+
+	*id = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT max(id) FROM runs", -1, &q, NULL) != SQLITE_OK)
+		return fail(st, "select last run");
+	if (sqlite3_step(q) == SQLITE_ROW)
+		*id = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return 0;
+}
+
+int rig_store_console_chunks(struct rig_store *st, int64_t run_id, uint64_t from_ns, uint64_t to_ns,
+			     void (*fn)(void *arg, uint64_t t_ns, const char *stream, const void *b, size_t n),
+			     void *arg)
+{
+	sqlite3_stmt *q;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT t_ns, stream, bytes FROM console WHERE run_id = ? AND t_ns >= ?"
+				       " AND t_ns <= ? ORDER BY id", -1, &q, NULL) != SQLITE_OK)
+		return fail(st, "select console");
+	sqlite3_bind_int64(q, 1, run_id);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)(from_ns > INT64_MAX ? INT64_MAX : from_ns));
+	sqlite3_bind_int64(q, 3, (sqlite3_int64)(to_ns > INT64_MAX ? INT64_MAX : to_ns));
+	while (sqlite3_step(q) == SQLITE_ROW)
+		fn(arg, (uint64_t)sqlite3_column_int64(q, 0), (const char *)sqlite3_column_text(q, 1),
+		   sqlite3_column_blob(q, 2), (size_t)sqlite3_column_bytes(q, 2));
 	sqlite3_finalize(q);
 	return 0;
 }

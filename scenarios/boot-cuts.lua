@@ -16,12 +16,13 @@ ota.run{
     local k = rig.param("k", 3)
     for i = 1, k do
       dev:off()
+      local delay = rig.random() * rig.param("max_delay", dev.last_boot_s or 1)
       local t = rig.arm{ when = "console", match = dev.config.boot.marker,
-                         delay = rig.random() * rig.param("max_delay", dev.last_boot_s or 1), label = "boot-cut " .. i }
+                         delay = delay, label = "boot-cut " .. i }
       dev:on()
       local info = t:wait(60)
       if not info or not info.fired then rig.brick("no boot marker after power-on " .. i, "brick:silent-console") end
-      ota.record_cut(ctx, info, "boot")
+      ota.record_cut(ctx, info, "boot", delay, "s")
     end
     ctx.landed = "boot"
   end,

@@ -18,6 +18,6 @@ ota.run{
     ota.start_install(ctx.target)
     local info = t:wait(dev.config.update.timeout or 600)
     if not info or not info.fired then rig.fail("the client never acknowledged the install") end
-    ota.record_cut(ctx, info, "after-installed")
+    ota.record_cut(ctx, info, "after-installed", delay, "s")
   end,
 }

@@ -23,6 +23,13 @@ ota.run{
     if not info or not info.fired then
       rig.inconclusive("the download never reached the cut point (" .. tostring(info and info.state or "timeout") .. ")")
     end
-    ota.record_cut(ctx, info, "download")
+    -- The server stops at exactly the planned byte: planned and actual agree
+    -- up to rounding to a whole byte.
+    local size = rig.artifact("target").size
+    if spec.bytes then
+      ota.record_cut(ctx, info, "download", spec.bytes, "bytes", info.offset)
+    else
+      ota.record_cut(ctx, info, "download", spec.fraction, "fraction", size > 0 and info.offset / size or nil)
+    end
   end,
 }

@@ -22,7 +22,7 @@ ota.run{
     local info = t:wait(60)
     if not info or not info.fired then rig.fail("the new image never started booting") end
     ctx.first_boot_seen = not ready:fired()
-    ota.record_cut(ctx, info, "first-boot")
+    ota.record_cut(ctx, info, "first-boot", delay, "s")
     ready:disarm()
   end,
 }

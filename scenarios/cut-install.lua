@@ -17,6 +17,6 @@ ota.run{
     ota.start_install(ctx.target)
     local info = t:wait(dev.config.update.timeout or 600)
     if not info or not info.fired then rig.inconclusive("the install never started") end
-    ota.record_cut(ctx, info, "install")
+    ota.record_cut(ctx, info, "install", delay, "s")
   end,
 }

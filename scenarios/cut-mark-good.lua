@@ -24,7 +24,7 @@ ota.run{
     dev:sendline(mg)
     local info = t:wait(30)
     if not info or not info.fired then rig.fail("mark-good was never echoed") end
-    ota.record_cut(ctx, info, "mark-good")
+    ota.record_cut(ctx, info, "mark-good", delay, "s")
     ctx.landed = "mark-good"
   end,
 }

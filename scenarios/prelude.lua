@@ -121,6 +121,14 @@ function rig.artifact(name)
   return a
 end
 
+--- Record where this run's cut was planned and where it landed, in the unit
+--- of the scenario's cut parameter ("s", "fraction", "bytes"); planned or
+--- actual may be nil. Campaigns plot and bisect on these; `rig rerun`
+--- compares them.
+function rig.record_cut(planned, actual, unit, landed)
+  raw.record_cut(planned, actual, unit, landed)
+end
+
 --- Is the artifact available in this run?
 function rig.has_artifact(name) return raw.artifact(name) ~= nil end
 

@@ -9,25 +9,27 @@
 --   RIG_SIM_ARTIFACTS directory of the built artifacts (default build/sim)
 --   RIG_SIM_ID       device id (default sim-1)
 --   RIG_SIM_ARGS     extra arguments for `rig-sim boot` (e.g. --watchdog 2)
+--   RIG_SIM_DEVICES  a rack instead of one board: "ID:VARIANT[:hostile],..."
+--                    (each board's state is RIG_SIM_STATE/ID, default
+--                    /tmp/rig-sim-ID); each is tagged "sim" and its variant
 local here = ...                      -- the directory of this file
 local src = os.getenv("RIG_SRCDIR") or (here .. "/../..")
 local bin = os.getenv("RIG_SIM") or (src .. "/build/rig-sim")
-local id = os.getenv("RIG_SIM_ID") or "sim-1"
-local state = os.getenv("RIG_SIM_STATE") or ("/tmp/rig-sim-" .. id)
-local variant = os.getenv("RIG_SIM_VARIANT") or "robust"
-local hostile = os.getenv("RIG_SIM_HOSTILE")
 local arts = os.getenv("RIG_SIM_ARTIFACTS") or (src .. "/build/sim")
 
-local argv = { bin, "boot", "--state", state, "--variant", variant }
-if hostile and hostile ~= "" then
-  argv[#argv + 1] = "--hostile"
-  argv[#argv + 1] = hostile
+local function board(id, state, variant, hostile)
+
+  local argv = { bin, "boot", "--state", state, "--variant", variant }
+  if hostile and hostile ~= "" then
+    argv[#argv + 1] = "--hostile"
+    argv[#argv + 1] = hostile
 end
 for extra in (os.getenv("RIG_SIM_ARGS") or ""):gmatch("%S+") do argv[#argv + 1] = extra end
 
 return {
   schema = 1,
   id = id,
+  tags = { "sim", variant },
   name = "simulated A/B board (" .. variant .. ")",
   power = { driver = "process", command = argv, off_time = 50 },
   console = { driver = "process" },
@@ -67,3 +69,22 @@ return {
     hanging = "2.0.0-hang", bad_signature = "2.0.0", truncated = "2.0.0",
   },
 }
+end
+
+local rack = os.getenv("RIG_SIM_DEVICES")
+if rack and rack ~= "" then
+  local base = os.getenv("RIG_SIM_STATE")
+  local list = {}
+  for item in rack:gmatch("[^,%s]+") do
+    local id, variant, mode = item:match("^([%w%-_]+):?([%w%-]*):?(%w*)$")
+    if not id then error("RIG_SIM_DEVICES: expected ID:VARIANT[:hostile], got " .. item) end
+    local state = base and (base .. "/" .. id) or ("/tmp/rig-sim-" .. id)
+    list[#list + 1] = board(id, state, variant ~= "" and variant or "robust",
+                            mode == "hostile" and tostring(#list + 1) or nil)
+  end
+  return list
+end
+
+local id = os.getenv("RIG_SIM_ID") or "sim-1"
+return board(id, os.getenv("RIG_SIM_STATE") or ("/tmp/rig-sim-" .. id),
+             os.getenv("RIG_SIM_VARIANT") or "robust", os.getenv("RIG_SIM_HOSTILE"))

@@ -93,7 +93,24 @@ function ota.recover(ctx)
   -- The scenario's own power-on after its cut (a device that rebooted by
   -- itself, e.g. refusing a commit, is already on its way).
   if ctx.cut and not ctx.repowered then
-    dev:on()
+    local second = rig.param("second_cut", -1)
+    if second >= 0 and not ctx.second_cut then
+      -- A double fault: cut again `second_cut` s after the recovery boot's
+      -- marker (the boot that recovers or rolls back), then power on.
+      ctx.second_cut = true
+      local t2 = rig.arm{ when = "console", match = boot_cfg.marker, delay = second, label = "second-cut" }
+      dev:on()
+      local i2 = t2:wait(timeout)
+      if i2 and i2.fired then
+        rig.event("second-cut", { delay = second, actual = i2.t_match and (i2.t_act_done - i2.t_match) / 1e9 or -1 })
+      else
+        t2:disarm()
+        rig.event("second-cut", { delay = second, missed = true })
+      end
+      if dev:power_state() ~= "on" then dev:on() end
+    else
+      dev:on()
+    end
     ctx.repowered = true
   end
   while true do
@@ -175,7 +192,10 @@ function ota.seen(ctx, phase)
 end
 
 --- Record where the cut landed, for the store and the inconclusive rule.
-function ota.record_cut(ctx, info, intended)
+--- `planned` is the cut parameter's value and `unit` its unit ("s" after a
+--- console match, "fraction" or "bytes" of a download); the actual value is
+--- measured from the trigger (console: match to power-off done).
+function ota.record_cut(ctx, info, intended, planned, unit, actual)
   ctx.cut = info
   ctx.intended = intended
   local installing = ota.seen(ctx, "installing")
@@ -196,6 +216,13 @@ function ota.record_cut(ctx, info, intended)
                      offset = info and info.offset or 0,
                      since_installing = installing and (t - installing) / 1e6 or -1,
                      since_installed = installed and (t - installed) / 1e6 or -1 })
+  if actual == nil and unit == "s" and info and info.t_act_done and info.t_match then
+    actual = (info.t_act_done - info.t_match) / 1e9
+  end
+  if not ctx.cut_recorded then   -- the first cut is the run's cut point
+    ctx.cut_recorded = true
+    rig.record_cut(planned, actual, unit, landed)
+  end
   return landed
 end
 

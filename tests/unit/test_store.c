@@ -37,7 +37,7 @@ static void test_roundtrip_and_kill(void **state)
 	assert_int_equal(rig_store_console(st, id, 11, "tx", "typed", 5), 0);
 	assert_int_equal(rig_store_console(st, id, 12, "rx", "world", 5), 0);
 	assert_int_equal(rig_store_event(st, id, 13, "power.off", "{\"x\":1}"), 0);
-	assert_int_equal(rig_store_run_end(st, id, 20, "pass", "new-good", NULL), 0);
+	assert_int_equal(rig_store_run_end(st, id, 20, "pass", "new-good", NULL, false), 0);
 	rig_store_close(st);
 
 	/* A writer killed mid-run: what it recorded is there, the verdict unset. */
