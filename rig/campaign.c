@@ -32,6 +32,8 @@ struct cdev {
 	bool has_job;
 	int attempt;                   /* of the current job */
 	int errors;                    /* error attempts of the current job */
+	bool last_infra;               /* its last error was the lab's */
+	bool retry_pending;            /* the next run of the job is a retry of an error */
 	bool health_pending;
 	const char *health_mode;       /* "check" or "provision" */
 	int nhealth;
@@ -317,7 +319,7 @@ static void progress(struct rig_campaign *c)
 
 	for (size_t i = 0; i < c->ndevs; i++)
 		q += c->devs[i].quarantined != NULL;
-	total = c->done_runs + rem;
+	total = c->done_runs + rem + running(c);
 	if (c->session_runs)
 		eta = el / c->session_runs * rem;
 	fmt_eta(e, sizeof(e), eta);
@@ -330,14 +332,23 @@ static void progress(struct rig_campaign *c)
 static void say(struct rig_campaign *c, const char *fmt, ...) RIG_PRINTF(2, 3);
 static void say(struct rig_campaign *c, const char *fmt, ...)
 {
+	char line[2048];
 	va_list ap;
+	size_t n;
 
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	/* one line per event: messages quoted from devices may hold newlines */
+	for (char *p = line; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	n = strlen(line);
+	while (n && line[n - 1] == ' ')
+		line[--n] = '\0';
 	if (c->opts.progress)
 		fputs("\r\033[K", stderr);
-	va_start(ap, fmt);
-	vfprintf(c->opts.log, fmt, ap);
-	va_end(ap);
-	fputc('\n', c->opts.log);
+	fprintf(c->opts.log, "%s\n", line);
 	fflush(c->opts.log);
 	if (c->opts.progress)
 		progress(c);
@@ -394,6 +405,9 @@ static void dev_finish(struct cdev *d)
 
 static void quarantine(struct cdev *d, const char *why)
 {
+	/* a job waiting for its retry keeps its last error as its result */
+	if (d->has_job && d->errors > 0)
+		count_final(d->c, "error", d->last_infra);
 	free(d->quarantined);
 	d->quarantined = rig_xstrdup(why);
 	say(d->c, "device %s quarantined: %s", d->id, why);
@@ -504,6 +518,9 @@ static void kick_cb(struct rig_loop *loop, void *arg)
 			return;
 		}
 	}
+	if (d->retry_pending)
+		c->n.retried++;     /* counted when the retry really starts */
+	d->retry_pending = false;
 	start_run(d, false);
 }
 
@@ -553,6 +570,9 @@ static void run_done(void *arg, struct rig_run *run)
 
 			snprintf(why, sizeof(why), "health check %s: %s (run %lld)", v,
 				 o->message ? o->message : "", (long long)o->run_id);
+			for (char *p = why; *p; p++)
+				if (*p == '\n')
+					*p = ' ';
 			quarantine(d, why);
 			dev_kick(d);      /* releases the run */
 			return;
@@ -564,10 +584,12 @@ static void run_done(void *arg, struct rig_run *run)
 		return;
 	}
 	c->session_runs++;
+	d->state = D_IDLE;     /* no longer running (progress counts) */
 	if (!strcmp(v, "error") && d->errors < c->retries) {
 		d->errors++;
 		d->attempt++;
-		c->n.retried++;
+		d->last_infra = o->cls == RIG_RUN_INFRA;
+		d->retry_pending = true;
 		d->health_pending = true;
 		say(c, "%s %s: ERROR (%s), retry %d of %d (run %lld)", d->id, d->job.key,
 		    o->message ? o->message : "", d->errors, c->retries, (long long)o->run_id);
@@ -589,7 +611,7 @@ static void run_done(void *arg, struct rig_run *run)
 
 			fmt_eta(eta, sizeof(eta),
 				(double)(now() - c->t_start) / 1e9 / (c->session_runs ? c->session_runs : 1) * rem);
-			say(c, "[%u/%u] %s %s: %s%s%s (%.1f s, run %lld) ETA %s", c->done_runs, c->done_runs + rem,
+			say(c, "[%u/%u] %s %s: %s%s%s (%.1f s, run %lld) ETA %s", c->done_runs, c->done_runs + rem + running(c),
 			    d->id, d->job.key, v, o->outcome ? " " : "", o->outcome ? o->outcome : "", secs,
 			    (long long)o->run_id, eta);
 		}
@@ -689,10 +711,10 @@ static int replay(struct rig_campaign *c, struct rig_errmsg *err)
 		return -EIO;
 	}
 	for (size_t i = 0; i < nrows; i++) {
-		if (rows[i].verdict && !strcmp(rows[i].verdict, "interrupted"))
-			c->n.interrupted++;
-		else if (rows[i].kind && !strcmp(rows[i].kind, "health"))
+		if (rows[i].kind && !strcmp(rows[i].kind, "health"))
 			c->n.health++;
+		else if (rows[i].verdict && !strcmp(rows[i].verdict, "interrupted"))
+			c->n.interrupted++;
 	}
 	for (size_t di = 0; di < c->ndevs && r == 0; di++) {
 		struct cdev *d = &c->devs[di];
@@ -700,6 +722,7 @@ static int replay(struct rig_campaign *c, struct rig_errmsg *err)
 		for (;;) {
 			const struct rig_run_result *final = NULL;
 			int attempts = 0, errors = 0;
+			bool last_error = false;
 
 			if (plan_next(d, err) < 0) {
 				r = -EINVAL;
@@ -713,6 +736,7 @@ static int replay(struct rig_campaign *c, struct rig_errmsg *err)
 				if (!x->job || strcmp(x->job, d->job.key) || (x->kind && strcmp(x->kind, "run")))
 					continue;
 				attempts++;
+				last_error = x->verdict && !strcmp(x->verdict, "error");
 				if (!x->verdict || !strcmp(x->verdict, "interrupted"))
 					continue;
 				if (!strcmp(x->verdict, "error")) {
@@ -725,7 +749,8 @@ static int replay(struct rig_campaign *c, struct rig_errmsg *err)
 			if (!final) {
 				d->attempt = attempts;
 				d->errors = errors;
-				c->n.retried += (unsigned)errors;
+				d->retry_pending = last_error;
+				c->n.retried += (unsigned)(errors - (last_error ? 1 : 0));
 				break;
 			}
 			c->n.retried += (unsigned)(errors - (strcmp(final->verdict, "error") ? 0 : 1));

@@ -9,9 +9,11 @@
 --   RIG_SIM_ARTIFACTS directory of the built artifacts (default build/sim)
 --   RIG_SIM_ID       device id (default sim-1)
 --   RIG_SIM_ARGS     extra arguments for `rig-sim boot` (e.g. --watchdog 2)
---   RIG_SIM_DEVICES  a rack instead of one board: "ID:VARIANT[:hostile],..."
+--   RIG_SIM_DEVICES  a rack instead of one board: "ID:VARIANT[:MODE],..."
 --                    (each board's state is RIG_SIM_STATE/ID, default
---                    /tmp/rig-sim-ID); each is tagged "sim" and its variant
+--                    /tmp/rig-sim-ID); each is tagged "sim" and its variant.
+--                    MODE hostile: a hostile console; dead: a board whose
+--                    flash is dead (never boots, reflashing fails)
 local here = ...                      -- the directory of this file
 local src = os.getenv("RIG_SRCDIR") or (here .. "/../..")
 local bin = os.getenv("RIG_SIM") or (src .. "/build/rig-sim")
@@ -79,8 +81,16 @@ if rack and rack ~= "" then
     local id, variant, mode = item:match("^([%w%-_]+):?([%w%-]*):?(%w*)$")
     if not id then error("RIG_SIM_DEVICES: expected ID:VARIANT[:hostile], got " .. item) end
     local state = base and (base .. "/" .. id) or ("/tmp/rig-sim-" .. id)
-    list[#list + 1] = board(id, state, variant ~= "" and variant or "robust",
-                            mode == "hostile" and tostring(#list + 1) or nil)
+    local b = board(id, state, variant ~= "" and variant or "robust",
+                    mode == "hostile" and tostring(#list + 1) or nil)
+    if mode == "dead" then
+      b.power.command = { "/bin/sh", "-c", "echo 'dead board: flash read error'; exec sleep 100000" }
+      b.recovery.provision = "echo 'reflash: flash write error' >&2; exit 1"
+      b.tags[#b.tags + 1] = "dead"
+    elseif mode ~= "" and mode ~= "hostile" then
+      error("RIG_SIM_DEVICES: mode must be hostile or dead, got " .. mode)
+    end
+    list[#list + 1] = b
   end
   return list
 end
