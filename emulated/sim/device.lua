@@ -8,6 +8,8 @@
 --   RIG_SIM_HOSTILE  a seed: hostile console mode
 --   RIG_SIM_ARTIFACTS directory of the built artifacts (default build/sim)
 --   RIG_SIM_ID       device id (default sim-1)
+--   RIG_SIM_BOOT_TIMEOUT  seconds a boot may take (default 4); with
+--   RIG_SIM_RECOVERY_CYCLES (default 4) it sets how long a brick takes to call
 --   RIG_SIM_ARGS     extra arguments for `rig-sim boot` (e.g. --watchdog 2)
 --   RIG_SIM_DEVICES  a rack instead of one board: "ID:VARIANT[:MODE],..."
 --                    (each board's state is RIG_SIM_STATE/ID, default
@@ -36,7 +38,8 @@ return {
   power = { driver = "process", command = argv, off_time = 50 },
   console = { driver = "process" },
   shell = { login = "root", password = "root", prompt = "root@sim:~# $", login_delay_ms = 150 },
-  boot = { marker = "SIMBOOT 1\\.0", ready = "sim login: $", timeout = 4 },
+  boot = { marker = "SIMBOOT 1\\.0", ready = "sim login: $",
+             timeout = tonumber(os.getenv("RIG_SIM_BOOT_TIMEOUT") or "4") },
   update = {
     install = "updater install {url} {sha256}",
     installing = "updater: installing",
@@ -52,7 +55,7 @@ return {
     timeout = 60,
   },
   recovery = {
-    cycles = 4,
+    cycles = math.tointeger(tonumber(os.getenv("RIG_SIM_RECOVERY_CYCLES") or "4")),
     provision = string.format("%s provision --state %s --version 1.0.0", bin, state),
     version = "1.0.0",
     slot = "A",

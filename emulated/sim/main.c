@@ -43,14 +43,21 @@ static const struct {
 	  "ms-after-marker", 18, 46 },
 };
 
+/* A window that stays open until something else syncs the data: the
+ * published `to` is how far it was measured, not where it closes. */
+static bool open_end(const char *name)
+{
+	return !strcmp(name, "no-fsync-rename");
+}
+
 int sim_variants(void)
 {
 	printf("[\n");
 	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
 		printf("  {\"name\":\"%s\",\"description\":\"%s\",\"aimed_at\":\"%s\","
-		       "\"window\":{\"phase\":\"%s\",\"unit\":\"%s\",\"from\":%g,\"to\":%g}}%s\n",
+		       "\"window\":{\"phase\":\"%s\",\"unit\":\"%s\",\"from\":%g,\"to\":%g,\"open_end\":%s}}%s\n",
 		       variants[i].name, variants[i].what, variants[i].aimed_at, variants[i].phase, variants[i].unit,
-		       variants[i].from, variants[i].to, i + 1 < sizeof(variants) / sizeof(variants[0]) ? "," : "");
+		       variants[i].from, variants[i].to, open_end(variants[i].name) ? "true" : "false", i + 1 < sizeof(variants) / sizeof(variants[0]) ? "," : "");
 	printf("]\n");
 	return 0;
 }

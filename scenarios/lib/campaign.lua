@@ -236,11 +236,15 @@ function Bisect:jitter_p90()
   return j[math.max(1, math.ceil(#j * 0.9))]
 end
 
+-- The resolution bisection works to: the requested one, or the measured
+-- jitter of the cut (planned against actual, 90th percentile so far) when
+-- that is coarser: a bracket finer than where the cut really lands means
+-- nothing.
 function Bisect:eff_resolution()
   local jit = self:jitter_p90()
   local r = self.c.resolution
   if jit > r then
-    self:flag(string.format("resolution %s refused: the cut's measured jitter is %s", fmtnum(r), fmtnum(jit)))
+    self.refused = math.max(self.refused or 0, jit)
     return jit
   end
   return r
@@ -332,6 +336,11 @@ function Bisect:findings()
                 windows = {} }
   local n = (self.c.to - self.c.from) / self.c.resolution
   out.bound = 2 * math.log(n, 2) + self.scan
+  if self.refused then
+    self:flag(string.format("resolution %s refused: the cut's measured jitter reached %s",
+                            fmtnum(self.c.resolution), fmtnum(self.refused)))
+    out.effective_resolution = self.refused
+  end
   for _, w in ipairs(self.windows) do
     out.windows[#out.windows + 1] = { first_fail = w.lo.f, last_pass_before = w.lo.p,
                                       last_fail = w.hi.f, first_pass_after = w.hi.p,

@@ -102,6 +102,7 @@ do
   local f = json_findings(p)[1]
   local refused = false
   for _, fl in ipairs(f.flags) do refused = refused or fl:match("^resolution 0.0005 refused") end
+  assert(f.effective_resolution and f.effective_resolution >= 0.004)
   assert(refused, "resolution below jitter refused")
   local w = f.windows[1]
   assert(math.abs(w.first_fail - w.last_pass_before) <= 0.0041, "bracket stops at the jitter")
