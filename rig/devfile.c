@@ -1,5 +1,6 @@
 /* Device file loading and validation (see devfile.h). */
 #include "devfile.h"
+#include "secret.h"
 #include "sandbox.h"
 #include "regex.h"
 #include <stdio.h>
@@ -579,8 +580,119 @@ static int check_regex_keys(const struct rig_cfg *cfg, const char *const *keys, 
 	return 0;
 }
 
+/* Lab files (docs/device-files.md): { schema, defaults, templates, devices }.
+ * Each device is defaults <- its template chain (extends) <- itself, merged
+ * key by key (tables recursively, lists replaced whole); secret references
+ * { secret = "env:NAME" | "file:PATH" } become their values and are
+ * registered for redaction. The result is a plain list of device tables. */
+static const char lab_lua[] =
+	"local lab, file, dir, read_secret, add_secret = ...\n"
+	"local function fail(fmt, ...) error(file .. ': ' .. string.format(fmt, ...), 0) end\n"
+	"for k in pairs(lab) do\n"
+	"  if k ~= 'schema' and k ~= 'defaults' and k ~= 'templates' and k ~= 'devices' then\n"
+	"    fail(\"unknown key '%s' in a lab file (expected schema, defaults, templates, devices)\", tostring(k))\n"
+	"  end\n"
+	"end\n"
+	"if lab.schema ~= nil and lab.schema ~= 1 then fail('schema %s is not supported (1)', tostring(lab.schema)) end\n"
+	"if type(lab.devices) ~= 'table' or #lab.devices == 0 then fail('devices: a non-empty list is required') end\n"
+	"local templates = lab.templates or {}\n"
+	"local function is_list(t) return type(t) == 'table' and (#t > 0 or next(t) == nil) end\n"
+	"local function copy(v)\n"
+	"  if type(v) ~= 'table' then return v end\n"
+	"  local c = {} for k, x in pairs(v) do c[k] = copy(x) end return c\n"
+	"end\n"
+	"local function merge(base, over)\n"
+	"  local out = copy(base) or {}\n"
+	"  for k, v in pairs(over) do\n"
+	"    if type(v) == 'table' and type(out[k]) == 'table' and not is_list(v) and not is_list(out[k])\n"
+	"       and v.secret == nil then out[k] = merge(out[k], v) else out[k] = copy(v) end\n"
+	"  end\n"
+	"  return out\n"
+	"end\n"
+	"local function resolve(name, where, seen)\n"
+	"  local t = templates[name]\n"
+	"  if type(t) ~= 'table' then\n"
+	"    local known = {} for k in pairs(templates) do known[#known + 1] = tostring(k) end table.sort(known)\n"
+	"    fail(\"%s: extends unknown template '%s' (templates: %s)\", where, tostring(name),\n"
+	"         #known > 0 and table.concat(known, ', ') or 'none')\n"
+	"  end\n"
+	"  if seen[name] then fail(\"%s: templates extend each other in a loop at '%s'\", where, name) end\n"
+	"  seen[name] = true\n"
+	"  local base = t.extends and resolve(t.extends, 'templates.' .. name, seen) or {}\n"
+	"  local r = merge(base, t) r.extends = nil return r\n"
+	"end\n"
+	"local function secrets(t, where)\n"
+	"  for k, v in pairs(t) do\n"
+	"    if type(v) == 'table' and v.secret ~= nil then\n"
+	"      local ref = v.secret\n"
+	"      local kind, arg = tostring(ref):match('^(%a+):(.+)$')\n"
+	"      local val, why\n"
+	"      if kind == 'env' then val = os.getenv(arg) why = 'environment variable ' .. arg .. ' is not set'\n"
+	"      elseif kind == 'file' then\n"
+	"        if arg:sub(1, 1) ~= '/' then arg = dir .. '/' .. arg end\n"
+	"        val, why = read_secret(arg)\n"
+	"      else fail(\"%s.%s: a secret is { secret = 'env:NAME' } or { secret = 'file:PATH' }\", where, tostring(k)) end\n"
+	"      if not val then fail('%s.%s: secret %s: %s', where, tostring(k), kind, why) end\n"
+	"      add_secret(val)\n"
+	"      t[k] = val\n"
+	"    elseif type(v) == 'table' then secrets(v, where .. '.' .. tostring(k)) end\n"
+	"  end\n"
+	"end\n"
+	"local out = {}\n"
+	"for i, d in ipairs(lab.devices) do\n"
+	"  local where = 'devices[' .. i .. ']'\n"
+	"  if type(d) ~= 'table' then fail('%s: expected a table', where) end\n"
+	"  local base = merge(lab.defaults or {}, d.extends and resolve(d.extends, where, {}) or {})\n"
+	"  local dev = merge(base, d) dev.extends = nil\n"
+	"  if dev.schema == nil then dev.schema = 1 end\n"
+	"  secrets(dev, where)\n"
+	"  out[i] = dev\n"
+	"end\n"
+	"return out\n";
+
+static int l_read_secret(lua_State *L)
+{
+	char *v = rig_secret_read_file(luaL_checkstring(L, 1));
+
+	if (!v) {
+		lua_pushnil(L);
+		lua_pushstring(L, strerror(errno));
+		return 2;
+	}
+	lua_pushstring(L, v);
+	free(v);
+	return 1;
+}
+
+static int l_add_secret(lua_State *L)
+{
+	rig_secret_add(luaL_checkstring(L, 1));
+	return 0;
+}
+
+/* A lab file's table (on top) replaced by its plain list of devices. */
+static int expand_lab(lua_State *L, const char *file, const char *dir, struct rig_errmsg *err)
+{
+	if (luaL_loadbuffer(L, lab_lua, sizeof(lab_lua) - 1, "=lab") != LUA_OK) {
+		rig_errmsg_set(err, "lab loader: %s", lua_tostring(L, -1));
+		lua_pop(L, 2);
+		return -EINVAL;
+	}
+	lua_insert(L, -2);
+	lua_pushstring(L, file);
+	lua_pushstring(L, dir);
+	lua_pushcfunction(L, l_read_secret);
+	lua_pushcfunction(L, l_add_secret);
+	if (lua_pcall(L, 5, 1, 0) != LUA_OK) {
+		rig_errmsg_set(err, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "lab file error");
+		lua_pop(L, 1);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Run the file with its absolute directory as `...`; leaves its return
- * value on the stack. */
+ * value on the stack (a lab file's expanded into a list of devices). */
 static int run_file(lua_State *L, const char *file, struct rig_errmsg *err)
 {
 	char real[4096];
@@ -594,7 +706,21 @@ static int run_file(lua_State *L, const char *file, struct rig_errmsg *err)
 	} else {
 		lua_pushstring(L, ".");
 	}
-	return rig_sandbox_pcall(L, 1, 1, err);
+	{
+		char *dir = rig_xstrdup(lua_tostring(L, -1));
+		int r = rig_sandbox_pcall(L, 1, 1, err);
+
+		if (r == 0 && lua_istable(L, -1)) {
+			lua_getfield(L, -1, "devices");
+			bool lab = !lua_isnil(L, -1);
+
+			lua_pop(L, 1);
+			if (lab)
+				r = expand_lab(L, file, dir, err);
+		}
+		free(dir);
+		return r;
+	}
 }
 
 static bool is_list(lua_State *L)

@@ -1,5 +1,6 @@
 /* A run's lifecycle (see run.h): load, lock, start, resume, finish. */
 #include "run_int.h"
+#include "secret.h"
 #include "json.h"
 #include "sandbox.h"
 
@@ -41,13 +42,18 @@ void rig_run_event(struct rig_run *run, uint64_t t_ns, const char *kind, const c
 {
 	char line[1400];
 	uint64_t rel = t_ns > run->t_start ? t_ns - run->t_start : 0;
+	size_t rn;
+	char *red = detail ? rig_secret_redact(detail, strlen(detail), &rn) : NULL;
 
+	if (red)
+		detail = red;
 	if (run->opts.store && run->run_id)
 		rig_store_event(run->opts.store, run->run_id, t_ns, kind, detail);
 	snprintf(line, sizeof(line), "%+9.3fs %-18s %s", (double)rel / 1e9, kind, detail ? detail : "");
 	timeline_add(run, line);
 	if (run->opts.verbose)
 		fprintf(stderr, "[%s] %s\n", run->devcfg ? run->devcfg->id : "?", line);
+	free(red);
 }
 
 void rig_run_record(struct rig_run *run, uint64_t t_ns, const char *kind, const char *detail)
@@ -64,20 +70,31 @@ static void ev_cb(void *arg, uint64_t t_ns, const char *kind, const char *detail
 static void rx_cb(void *arg, const uint8_t *buf, size_t n, uint64_t t_ns)
 {
 	struct rig_run *run = arg;
+	size_t rn;
+	char *red = rig_secret_redact((const char *)buf, n, &rn);
 
+	if (red) {
+		buf = (const uint8_t *)red;
+		n = rn;
+	}
 	if (run->opts.store && run->run_id)
 		rig_store_console(run->opts.store, run->run_id, t_ns, "rx", buf, n);
 	rig_lock_broadcast(run->lock, buf, n);
 	if (run->opts.verbose > 1)
 		fwrite(buf, 1, n, stderr);
+	free(red);
 }
 
 static void tx_cb(void *arg, const uint8_t *buf, size_t n, uint64_t t_ns)
 {
 	struct rig_run *run = arg;
+	size_t rn;
+	char *red = rig_secret_redact((const char *)buf, n, &rn);
 
 	if (run->opts.store && run->run_id)
-		rig_store_console(run->opts.store, run->run_id, t_ns, "tx", buf, n);
+		rig_store_console(run->opts.store, run->run_id, t_ns, "tx", red ? red : (const char *)buf,
+				  red ? rn : n);
+	free(red);
 }
 
 static void link_cb(void *arg, bool up, uint64_t t_ns, const char *why)

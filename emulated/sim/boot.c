@@ -179,6 +179,8 @@ void sim_boot(void)
 	sim_getty();
 }
 
+const char *sim_password = "root";
+
 void sim_getty(void)
 {
 	char user[128], pass[128];
@@ -195,7 +197,7 @@ void sim_getty(void)
 			continue;
 		sim_out("Password: ");
 		sim_readline(pass, sizeof(pass));
-		if (!strcmp(user, "root") && !strcmp(pass, "root"))
+		if (!strcmp(user, "root") && !strcmp(pass, sim_password))
 			sim_shell();
 		sim_sleep_ms(50);
 		sim_line("Login incorrect");

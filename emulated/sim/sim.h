@@ -100,4 +100,7 @@ int sim_variants(void);
 void sim_hmac(const uint8_t *msg, size_t n, uint8_t out[32]);
 uint32_t sim_crc32(const void *buf, size_t n);
 
+/* the root password the getty accepts (boot --password) */
+extern const char *sim_password;
+
 #endif
