@@ -7,7 +7,7 @@
 export RIG_SRCDIR RIG_BUILDDIR RIG RIG_SIM
 command -v python3 >/dev/null || { echo "SKIP: python3"; exit 77; }
 T=$(mktemp -d /tmp/rig-camp.XXXXXX)
-trap 'pkill -KILL -f "rig-sim boot --state $T/" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+trap 'pkill -KILL -f "rig-sim boot --state $T/" 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$T" 2>/dev/null; true' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 export RIG_RUNTIME_DIR="$T/run" RIG_SIM_STATE="$T/state" RIG_SIM_ARTIFACTS="$T/art"
 mkdir -p "$T/state"
