@@ -875,8 +875,13 @@ int rig_campaign_new(struct rig_loop *loop, const struct rig_campaign_opts *opts
 	}
 	lua_getfield(L, -1, "new");
 	lua_pushvalue(L, spec);
-	if (load_lab(c, err) < 0)
+	if (load_lab(c, err) < 0) {
+		char why[sizeof(err->text)];
+
+		snprintf(why, sizeof(why), "%s", err->text);
+		rig_errmsg_set(err, "%s: lab %s: %s", opts->file, c->lab, why);
 		goto fail;
+	}
 	lua_pushstring(L, opts->file);
 	if (lua_pcall(L, 3, 1, 0) != LUA_OK) {
 		plan_error(L, err, opts->file);

@@ -70,6 +70,9 @@ const struct rig_opt rig_devfile_recovery_opts[] = {
 	{ "provision", RIG_OPT_COMMAND, false, "host command or Lua function that restores the base image" },
 	{ "version", RIG_OPT_STRING, false, "version the device runs after provisioning" },
 	{ "slot", RIG_OPT_STRING, false, "slot the device boots after provisioning" },
+	{ "reflash", RIG_OPT_STRING, false,
+	  "host command that reflashes a device that does not come back (campaign health checks)" },
+	{ "reflash_timeout", RIG_OPT_INT, false, "seconds the reflash may take (default 1800)" },
 	{ NULL, 0, false, NULL },
 };
 

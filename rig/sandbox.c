@@ -169,7 +169,13 @@ int rig_sandbox_loadfile(lua_State *L, const char *path, struct rig_errmsg *err)
 	r = luaL_loadbufferx(L, buf + off, len - off, chunkname, "t");
 	free(buf);
 	if (r != LUA_OK) {
-		rig_errmsg_set(err, "%s", lua_tostring(L, -1));
+		const char *m = lua_tostring(L, -1);
+
+		/* syntax errors name the file already; "binary chunk" does not */
+		if (m && strncmp(m, path, strlen(path)) == 0)
+			rig_errmsg_set(err, "%s", m);
+		else
+			rig_errmsg_set(err, "%s: %s", path, m ? m : "cannot load");
 		lua_pop(L, 1);
 		return -EINVAL;
 	}

@@ -1,0 +1,1 @@
+return { name = "c", seed = 1, lab = "/nonexistent/lab.lua", tests = { { scenario = "baseline" } } }

@@ -1,0 +1,1 @@
+return { name = "l", lab = "/dev/null", devices = { tags = { "x" } }, tests = {} }
