@@ -811,9 +811,29 @@ int rig_campaign_new(struct rig_loop *loop, const struct rig_campaign_opts *opts
 		goto fail;
 	}
 	c->lab = resolve(c->dir, s);
-	c->retries = (int)getnum(L, spec, "retries", 1);
-	c->run_timeout_ns = (uint64_t)(getnum(L, spec, "timeout", 1800) * 1e9);
-	c->budget_ns = (uint64_t)(getnum(L, spec, "budget", 0) * 1e9);
+	{
+		/* numbers the rig converts: in range before anything else */
+		static const struct {
+			const char *key;
+			double lo, hi, dflt;
+		} nums[] = {
+			{ "retries", 0, 100, 1 }, { "timeout", 0.001, 1e7, 1800 }, { "budget", 0, 1e8, 0 },
+			{ "seed", 0, 9007199254740992.0, 0 },
+		};
+		double v[4];
+
+		for (size_t i = 0; i < 4; i++) {
+			v[i] = getnum(L, spec, nums[i].key, nums[i].dflt);
+			if (!(v[i] >= nums[i].lo && v[i] <= nums[i].hi)) {
+				rig_errmsg_set(err, "%s: %s must be between %g and %g", opts->file, nums[i].key, nums[i].lo,
+					       nums[i].hi);
+				goto fail;
+			}
+		}
+		c->retries = (int)v[0];
+		c->run_timeout_ns = (uint64_t)(v[1] * 1e9);
+		c->budget_ns = (uint64_t)(v[2] * 1e9);
+	}
 	lua_getfield(L, spec, "artifacts");
 	if (lua_istable(L, -1)) {
 		lua_pushnil(L);

@@ -151,9 +151,12 @@ function M.check(spec, where)
     check_keys(t, test_keys, w)
     if not t.scenario then fail(w, "scenario is required") end
     check_selector(t.devices, w .. ".devices")
-    if t["repeat"] and (t["repeat"] < 1 or math.type(t["repeat"]) ~= "integer") then
-      fail(w, "repeat must be an integer >= 1")
+    if t["repeat"] and (t["repeat"] < 1 or t["repeat"] > 10000 or math.type(t["repeat"]) ~= "integer") then
+      fail(w, "repeat must be an integer from 1 to 10000")
     end
+    local cells = 1
+    for _, v in pairs(t.matrix or {}) do cells = cells * (type(v) == "table" and #v or 1) end
+    if cells > 100000 then fail(w, "matrix: %d combinations (at most 100000)", cells) end
     for k, v in pairs(t.params or {}) do
       if type(k) ~= "string" or (type(v) ~= "string" and type(v) ~= "number" and type(v) ~= "boolean") then
         fail(w, "params.%s: expected a string, number or boolean", tostring(k))
@@ -177,6 +180,15 @@ function M.check(spec, where)
         fail(w, "cut.points >= 2 is required for a %s", c.strategy)
       end
       if c.strategy == "uniform" and not (c.runs and c.runs >= 1) then fail(w, "cut.runs >= 1 is required") end
+      local limits = { points = 100000, runs = 100000, scan = 1000, repeats = 100 }
+      for k, hi in pairs(limits) do
+        if c[k] and (math.type(c[k]) ~= "integer" and c[k] ~= math.floor(c[k]) or c[k] > hi) then
+          fail(w, "cut.%s must be a whole number up to %d", k, hi)
+        end
+      end
+      if c.strategy == "bisect" and c.resolution and (c.to - c.from) / c.resolution > 1e9 then
+        fail(w, "cut.resolution is too fine for the range (more than 1e9 steps)")
+      end
       if c.strategy == "bisect" then
         if not (c.resolution and c.resolution > 0) then fail(w, "cut.resolution > 0 is required for bisect") end
         if c.scan and c.scan < 2 then fail(w, "cut.scan must be >= 2") end

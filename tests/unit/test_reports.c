@@ -7,10 +7,46 @@
 #include "json.h"
 #include "reports/junit.h"
 #include "reports/xml.h"
+#include "reports/model.h"
+
+#include <math.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Wilson 95 % intervals against published values (Newcombe 1998, table I). */
+static void test_wilson(void **state)
+{
+	struct rig_wilson w;
+
+	(void)state;
+	w = rig_wilson95(0, 0);
+	assert_true(isnan(w.p) && isnan(w.lo) && isnan(w.hi));
+	w = rig_wilson95(81, 263);
+	assert_true(fabs(w.lo - 0.2553) < 5e-4 && fabs(w.hi - 0.3662) < 5e-4);
+	w = rig_wilson95(15, 148);
+	assert_true(fabs(w.lo - 0.0624) < 5e-4 && fabs(w.hi - 0.1605) < 5e-4);
+	w = rig_wilson95(0, 20);
+	assert_true(fabs(w.lo) < 1e-9 && fabs(w.hi - 0.1611) < 5e-4);
+	w = rig_wilson95(1, 29);
+	assert_true(fabs(w.lo - 0.0061) < 5e-4 && fabs(w.hi - 0.1718) < 5e-4);
+	w = rig_wilson95(10, 10);
+	assert_true(fabs(w.lo - 0.7225) < 5e-4 && fabs(w.hi - 1) < 1e-9);
+}
+
+static void test_job_test(void **state)
+{
+	char *t;
+
+	(void)state;
+	t = rig_job_test("t2:cut-install/sim-1/delay=0.1/r1", NULL);
+	assert_string_equal(t, "cut-install");
+	free(t);
+	t = rig_job_test(NULL, "/x/scenarios/boot-cuts.lua");
+	assert_string_equal(t, "boot-cuts");
+	free(t);
+}
 
 static void test_json(void **state)
 {
@@ -78,6 +114,8 @@ static void test_junit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_wilson),
+		cmocka_unit_test(test_job_test),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_xml),
 		cmocka_unit_test(test_junit),

@@ -22,3 +22,8 @@ refused({ name = "n", tests = { { scenario = "x", cut = { param = "d", strategy 
 refused({ name = "n", devices = { "zz" }, tests = { { scenario = "x" } } }, "no device of the lab matches")
 refused({ name = "n", tests = { { scenario = "x", devices = { tags = { "t" } } } } }, "devices: no device matches")
 refused({ name = "n", tests = { { scenario = "x", matrix = { post = {} } } } }, "matrix.post")
+refused({ name = "n", tests = { { scenario = "x", ["repeat"] = 1e12 } } }, "repeat must be an integer from 1 to 10000")
+refused({ name = "n", tests = { { scenario = "x", cut = { param = "d", strategy = "sweep", from = 0, to = 1, points = 1e9 } } } },
+        "cut.points must be a whole number up to 100000")
+refused({ name = "n", tests = { { scenario = "x", cut = { param = "d", strategy = "bisect", from = 0, to = 1, resolution = 1e-12 } } } },
+        "too fine")
