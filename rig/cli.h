@@ -15,6 +15,7 @@ int rig_cmd_history(int argc, char **argv);
 int rig_cmd_show(int argc, char **argv);
 int rig_cmd_export(int argc, char **argv);
 int rig_cmd_rerun(int argc, char **argv);
+int rig_cmd_devices(int argc, char **argv);
 
 /* "ADDR[:PORT]" into a malloc'd host and a port (0: any). -1 if malformed. */
 int rig_cli_split_hostport(const char *s, char **host, unsigned *port);

@@ -25,6 +25,15 @@ const struct rig_opt rig_devfile_top_opts[] = {
 	{ "artifact_versions", RIG_OPT_TABLE, false, "table { name = version } of what each artifact installs" },
 	{ "artifact_host", RIG_OPT_STRING, false, "host[:port] the device uses to reach the rig's artifact server" },
 	{ "tags", RIG_OPT_STRV, false, "list of tags" },
+	{ "identity", RIG_OPT_TABLE, false, "identity check table { printed, command, expect }" },
+	{ NULL, 0, false, NULL },
+};
+
+const struct rig_opt rig_devfile_identity_opts[] = {
+	{ "printed", RIG_OPT_STRING, false,
+	  "regex the board prints at every boot (power-on to ready), e.g. its serial number" },
+	{ "command", RIG_OPT_STRING, false, "shell command that prints the identity after login" },
+	{ "expect", RIG_OPT_STRING, false, "regex the command's output must match" },
 	{ NULL, 0, false, NULL },
 };
 
@@ -320,6 +329,7 @@ void rig_devcfg_free(struct rig_devcfg *d)
 	rig_cfg_free(d->boot);
 	rig_cfg_free(d->update);
 	rig_cfg_free(d->recovery);
+	rig_cfg_free(d->identity);
 	rig_cfg_free(d->artifacts);
 	free(d);
 }
@@ -460,6 +470,7 @@ static int device_from_table(lua_State *L, const char *file, int index, struct r
 	static const struct rig_opt *const boot[] = { rig_devfile_boot_opts, NULL };
 	static const struct rig_opt *const update[] = { rig_devfile_update_opts, NULL };
 	static const struct rig_opt *const recovery[] = { rig_devfile_recovery_opts, NULL };
+	static const struct rig_opt *const identity[] = { rig_devfile_identity_opts, NULL };
 	struct rig_devcfg *d;
 	struct rig_cfg *tcfg;
 	char where[600];
@@ -517,8 +528,13 @@ static int device_from_table(lua_State *L, const char *file, int index, struct r
 	if (sub_table(L, where, "shell", shell, &d->shell, err) < 0 ||
 	    sub_table(L, where, "boot", boot, &d->boot, err) < 0 ||
 	    sub_table(L, where, "update", update, &d->update, err) < 0 ||
-	    sub_table(L, where, "recovery", recovery, &d->recovery, err) < 0)
+	    sub_table(L, where, "recovery", recovery, &d->recovery, err) < 0 ||
+	    sub_table(L, where, "identity", identity, &d->identity, err) < 0)
 		goto fail;
+	if ((rig_cfg_has(d->identity, "command") != rig_cfg_has(d->identity, "expect"))) {
+		rig_errmsg_set(err, "%s.identity: command and expect go together", where);
+		goto fail;
+	}
 	{
 		/* artifacts: name = path */
 		lua_getfield(L, -1, "artifacts");
@@ -546,10 +562,12 @@ static int device_from_table(lua_State *L, const char *file, int index, struct r
 		static const char *const shell_re[] = { "prompt", "login_prompt", "password_prompt", NULL };
 		static const char *const boot_re[] = { "marker", "ready", NULL };
 		static const char *const update_re[] = { "installing", "installed", "failed", NULL };
+		static const char *const identity_re[] = { "printed", "expect", NULL };
 
 		if (check_regex_keys(d->shell, shell_re, err) < 0 ||
 		    check_regex_keys(d->boot, boot_re, err) < 0 ||
-		    check_regex_keys(d->update, update_re, err) < 0)
+		    check_regex_keys(d->update, update_re, err) < 0 ||
+		    check_regex_keys(d->identity, identity_re, err) < 0)
 			goto fail;
 	}
 	if (d->power_ops->opts == NULL && d->power->n) {

@@ -27,7 +27,7 @@ struct rig_devcfg {
 	enum rig_power_state safe;    /* left in this state when released; UNKNOWN = keep */
 	const struct rig_console_ops *console_ops;  /* NULL: no console */
 	struct rig_cfg *console;
-	struct rig_cfg *shell, *boot, *update, *recovery, *artifacts;
+	struct rig_cfg *shell, *boot, *update, *recovery, *artifacts, *identity;
 	int tableref;          /* the validated device table in the Lua registry */
 };
 
@@ -48,5 +48,6 @@ extern const struct rig_opt rig_devfile_shell_opts[];
 extern const struct rig_opt rig_devfile_boot_opts[];
 extern const struct rig_opt rig_devfile_update_opts[];
 extern const struct rig_opt rig_devfile_recovery_opts[];
+extern const struct rig_opt rig_devfile_identity_opts[];
 
 #endif

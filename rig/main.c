@@ -15,6 +15,7 @@ static const struct {
 	{ "list", rig_cmd_list, "list stock scenarios, drivers, and the devices of files" },
 	{ "power", rig_cmd_power, "switch a device's power: on, off, cycle, status" },
 	{ "console", rig_cmd_console, "open a device's console (read-only if a rig owns it)" },
+	{ "devices", rig_cmd_devices, "check every device of a device or lab file: power, console, profile" },
 	{ "campaign", rig_cmd_campaign, "run a campaign of many runs over many devices" },
 	{ "report", rig_cmd_report, "write a campaign's reports: HTML, JUnit, JSON" },
 	{ "history", rig_cmd_history, "campaigns in the database and their headline figures" },

@@ -7,6 +7,7 @@ extern const struct rig_power_ops rig_power_command;
 extern const struct rig_power_ops rig_power_process;
 extern const struct rig_console_ops rig_console_serial;
 extern const struct rig_console_ops rig_console_process;
+extern const struct rig_console_ops rig_console_tcp;
 
 static const struct rig_power_ops *const power_drivers[] = {
 	&rig_power_command,
@@ -17,6 +18,7 @@ static const struct rig_power_ops *const power_drivers[] = {
 static const struct rig_console_ops *const console_drivers[] = {
 	&rig_console_serial,
 	&rig_console_process,
+	&rig_console_tcp,
 	NULL,
 };
 

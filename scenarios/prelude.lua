@@ -308,6 +308,18 @@ function Device:wait_boot(timeout)
   -- How long a boot takes here, for scenarios that cut inside one.
   if m and r then self.last_boot_s = (r.t_match - m.t_match) / NS end
   raw.event("boot.ready", { seconds = self.last_boot_s })
+  -- The identity check: never cut board A while reading board B.
+  local id = cfg.identity
+  if id and id.printed then
+    local text = (m and ((m.before or "") .. (m.text or "")) or "") .. (r and r.before or "")
+    if not raw.match(id.printed, text) then
+      raw.event("identity", { ok = false, printed = id.printed })
+      rig.error(string.format("identity check failed: this boot did not print /%s/ (is the console wired to "
+                              .. "another board?)", id.printed))
+    end
+    raw.event("identity", { ok = true, printed = id.printed })
+  end
+  self.identity_pending = id and id.command ~= nil
   return true
 end
 
@@ -333,6 +345,17 @@ function Device:login(timeout)
     end
     if which == 2 then
       raw.event("login", { attempts = attempt })
+      if self.identity_pending then
+        self.identity_pending = false
+        local id = cfg.identity
+        local out = self:run(id.command)
+        if not out or not raw.match(id.expect, out) then
+          raw.event("identity", { ok = false, command = id.command })
+          rig.error(string.format("identity check failed: `%s` printed %q, expected /%s/ (is the console wired "
+                                  .. "to another board?)", id.command, (out or ""):sub(1, 200), id.expect))
+        end
+        raw.event("identity", { ok = true, command = id.command })
+      end
       return true
     end
     raw.event("login.retry", { attempt = attempt })

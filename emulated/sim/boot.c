@@ -105,6 +105,8 @@ void sim_boot(void)
 		sim_raw("\n", 1);
 	}
 	sim_line("SIMBOOT 1.0 (hw %s)", sim.hw);
+	if (sim_serial)
+		sim_line("SIMBOOT: board serial %s", sim_serial);
 	sim_sleep_ms(5);
 	which = sim_env_load(&env, &bad);
 	if (!which) {
@@ -180,6 +182,7 @@ void sim_boot(void)
 }
 
 const char *sim_password = "root";
+const char *sim_serial;
 
 void sim_getty(void)
 {

@@ -225,7 +225,7 @@ int sim_inspect(int argc, char **argv)
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: rig-sim boot --state DIR [--variant NAME] [--hostile SEED] [--hw REV] [--watchdog S] [--time-scale F] [--password P]\n"
+		"usage: rig-sim boot --state DIR [--variant NAME] [--hostile SEED] [--hw REV] [--watchdog S] [--time-scale F] [--password P] [--serial SN]\n"
 		"       rig-sim provision --state DIR --version V [--slot A|B] [--hw REV]\n"
 		"       rig-sim inspect --state DIR\n"
 		"       rig-sim mkimage --version V [--hw REV] [--size N] [--unhealthy|--hang|--panic] [--bad-signature] -o FILE\n"
@@ -252,6 +252,7 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--hw") && i + 1 < argc) sim.hw = argv[++i];
 		else if (!strcmp(argv[i], "--watchdog") && i + 1 < argc) sim.watchdog_s = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--password") && i + 1 < argc) sim_password = argv[++i];
+		else if (!strcmp(argv[i], "--serial") && i + 1 < argc) sim_serial = argv[++i];
 		else if (!strcmp(argv[i], "--time-scale") && i + 1 < argc) sim_scale = atof(argv[++i]);
 	}
 	if (!sim.state)

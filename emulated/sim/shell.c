@@ -24,6 +24,10 @@ static int cat(const char *path)
 		sim_line("%s", sim.img.version);
 		return 0;
 	}
+	if (!strcmp(path, "/sys/serial") && sim_serial) {
+		sim_line("%s", sim_serial);
+		return 0;
+	}
 	if (!strncmp(path, "/data/", 6) && !strchr(path + 6, '/')) {
 		snprintf(dir, sizeof(dir), "%s/data", sim.state);
 		if (!sim_exists(dir, path + 6)) {

@@ -102,5 +102,7 @@ uint32_t sim_crc32(const void *buf, size_t n);
 
 /* the root password the getty accepts (boot --password) */
 extern const char *sim_password;
+/* the board's serial number (boot --serial): printed at boot, /sys/serial */
+extern const char *sim_serial;
 
 #endif
