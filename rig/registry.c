@@ -4,6 +4,7 @@
 #include <string.h>
 
 extern const struct rig_power_ops rig_power_command;
+extern const struct rig_power_ops rig_power_gpio;
 extern const struct rig_power_ops rig_power_process;
 extern const struct rig_console_ops rig_console_serial;
 extern const struct rig_console_ops rig_console_process;
@@ -11,6 +12,7 @@ extern const struct rig_console_ops rig_console_tcp;
 
 static const struct rig_power_ops *const power_drivers[] = {
 	&rig_power_command,
+	&rig_power_gpio,
 	&rig_power_process,
 	NULL,
 };

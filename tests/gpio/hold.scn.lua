@@ -1,0 +1,4 @@
+-- power on and wait: the test sends SIGTERM meanwhile
+rig.device:on()
+rig.event("holding", {})
+rig.sleep(60)
