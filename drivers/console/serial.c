@@ -1,16 +1,23 @@
 /* Console driver `serial` (libserialport): any tty or pty path, including
- * /dev/serial/by-id/... links. USB serial adapters powered by the board
- * vanish at every cut: when the port fails, the driver closes it, reports the
- * link down once, and retries the open every reopen_ms on a timer — no busy
- * loop, no CPU while the port is gone — reapplying the line settings, and
- * records the gap when it is back.
+ * /dev/serial/by-id/... links, or a USB adapter named by VID:PID[:serial].
+ * USB serial adapters powered by the board vanish at every cut: when the port
+ * fails, the driver closes it, reports the link down once, and waits for the
+ * node to come back — woken by the kernel's uevents (a tty appeared) and by
+ * inotify on the directory of the path (udev's by-id/by-path links, a node
+ * recreated) — with a slow fallback timer (reopen_ms) for nodes that raise
+ * neither. No busy loop, no CPU while the port is gone; the line settings
+ * are reapplied at every reopen, and the gap is recorded with what woke it.
  *
  * libserialport 0.1.1 does not open ptys (nor some unusual ttys): for a path
  * it refuses, the driver opens the device itself and applies the same line
  * settings with termios. */
 #include "driver.h"
+#include "uevent.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <sys/inotify.h>
 #include <fcntl.h>
 #include <libserialport.h>
 #include <termios.h>
@@ -20,13 +27,15 @@
 #include <unistd.h>
 
 static const struct rig_opt serial_opts[] = {
-	{ "path", RIG_OPT_STRING, true, "the port: /dev/ttyUSB0, /dev/serial/by-id/..., a pty" },
+	{ "path", RIG_OPT_STRING, false, "the port: /dev/ttyUSB0, /dev/serial/by-id/..., a pty" },
+	{ "usb", RIG_OPT_STRING, false, "or the USB adapter: \"VID:PID\" or \"VID:PID:SERIAL\" (hex ids)" },
 	{ "baud", RIG_OPT_INT, false, "baud rate (default 115200)" },
 	{ "data_bits", RIG_OPT_INT, false, "5-8 (default 8)" },
 	{ "parity", RIG_OPT_STRING, false, "none, odd, even, mark, space (default none)" },
 	{ "stop_bits", RIG_OPT_INT, false, "1 or 2 (default 1)" },
 	{ "flow", RIG_OPT_STRING, false, "none, xonxoff, rtscts, dtrdsr (default none)" },
-	{ "reopen_ms", RIG_OPT_INT, false, "retry period while the port is gone (default 200)" },
+	{ "reopen_ms", RIG_OPT_INT, false,
+	  "fallback retry period while the port is gone (default 1000; uevents and inotify wake it at once)" },
 	{ NULL, 0, false, NULL },
 };
 
@@ -43,6 +52,9 @@ struct serial {
 	struct rig_timer *retry;
 	uint64_t t_down;
 	unsigned attempts;
+	char *usb;                  /* "VID:PID[:SERIAL]", or NULL: path */
+	char *node;                 /* what was opened last (the path, or /dev/ttyX of the adapter) */
+	int ino_fd, nl_fd;          /* while the port is gone: inotify, uevents */
 };
 
 static int parse(const struct rig_drv_ctx *ctx, const struct rig_cfg *cfg, struct serial *s)
@@ -53,7 +65,9 @@ static int parse(const struct rig_drv_ctx *ctx, const struct rig_cfg *cfg, struc
 	s->baud = (int)rig_cfg_int(cfg, "baud", 115200);
 	s->bits = (int)rig_cfg_int(cfg, "data_bits", 8);
 	s->stopbits = (int)rig_cfg_int(cfg, "stop_bits", 1);
-	s->reopen_ns = (uint64_t)rig_cfg_int(cfg, "reopen_ms", 200) * RIG_NS_PER_MS;
+	s->reopen_ns = (uint64_t)rig_cfg_int(cfg, "reopen_ms", 1000) * RIG_NS_PER_MS;
+	if (!s->reopen_ns)
+		return rig_drv_fail(ctx, -EINVAL, "console.reopen_ms: expected > 0");
 	if (s->baud <= 0)
 		return rig_drv_fail(ctx, -EINVAL, "console.baud: expected a positive rate, got %d", s->baud);
 	if (s->bits < 5 || s->bits > 8)
@@ -96,12 +110,12 @@ static int open_termios(struct serial *s, bool first)
 {
 	struct termios tio;
 	speed_t sp = speed_of(s->baud);
-	int fd = open(s->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	int fd = open(s->node, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 
 	if (fd < 0) {
 		int e = -errno;
 
-		return first ? rig_drv_fail(&s->ctx, e, "%s: cannot open: %s", s->path, strerror(-e)) : e;
+		return first ? rig_drv_fail(&s->ctx, e, "%s: cannot open: %s", s->node, strerror(-e)) : e;
 	}
 	if (tcgetattr(fd, &tio) == 0) {
 		cfmakeraw(&tio);
@@ -123,17 +137,17 @@ static int open_termios(struct serial *s, bool first)
 		if (s->flow == SP_FLOWCONTROL_XONXOFF)
 			tio.c_iflag |= IXON | IXOFF;
 		/* a pty ignores most of this; a real tty that refuses it is an error */
-		if (tcsetattr(fd, TCSANOW, &tio) < 0 && strncmp(s->path, "/dev/pts/", 9)) {
+		if (tcsetattr(fd, TCSANOW, &tio) < 0 && strncmp(s->node, "/dev/pts/", 9)) {
 			int e = -errno;
 
 			close(fd);
-			return first ? rig_drv_fail(&s->ctx, e, "%s: cannot apply line settings: %s", s->path,
+			return first ? rig_drv_fail(&s->ctx, e, "%s: cannot apply line settings: %s", s->node,
 						    strerror(-e)) : e;
 		}
 	}
 	if (rig_loop_add_fd(s->ctx.loop, fd, RIG_EV_READ, on_read, s) < 0) {
 		close(fd);
-		return first ? rig_drv_fail(&s->ctx, -EIO, "%s: cannot watch the port", s->path) : -EIO;
+		return first ? rig_drv_fail(&s->ctx, -EIO, "%s: cannot watch the port", s->node) : -EIO;
 	}
 	s->port = NULL;
 	s->fd = fd;
@@ -141,18 +155,94 @@ static int open_termios(struct serial *s, bool first)
 }
 
 /* Open and configure; 0, or -errno with a message for the first open. */
+static char *env_or(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+
+	return rig_xstrdup(v && *v ? v : dflt);
+}
+
+static bool read_attr(const char *dir, const char *name, char *buf, size_t n)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	size_t k;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	k = fread(buf, 1, n - 1, f);
+	fclose(f);
+	while (k && (buf[k - 1] == '\n' || buf[k - 1] == ' '))
+		k--;
+	buf[k] = '\0';
+	return true;
+}
+
+/* The tty of the USB adapter VID:PID[:SERIAL] now (its name changes at every
+ * re-enumeration): the class/tty entry whose USB ancestor matches. Roots
+ * from RIG_SYSFS_ROOT and RIG_DEV_ROOT (tests). NULL if absent. */
+static char *resolve_usb(const char *spec)
+{
+	char vid[8] = "", pid[8] = "", serial[128] = "";
+	char *sys = env_or("RIG_SYSFS_ROOT", "/sys"), *dev = env_or("RIG_DEV_ROOT", "/dev");
+	char cls[PATH_MAX], *found = NULL;
+	DIR *d;
+	struct dirent *de;
+
+	sscanf(spec, "%7[0-9a-fA-F]:%7[0-9a-fA-F]:%127s", vid, pid, serial);
+	snprintf(cls, sizeof(cls), "%s/class/tty", sys);
+	d = opendir(cls);
+	while (d && !found && (de = readdir(d))) {
+		char link[PATH_MAX + 300], real[PATH_MAX];
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(link, sizeof(link), "%s/%s/device", cls, de->d_name);
+		if (!realpath(link, real))
+			continue;
+		for (int up = 0; up < 6 && strlen(real) > strlen(sys); up++) {
+			char v[16], p[16], sn[128] = "";
+			char *slash;
+
+			if (read_attr(real, "idVendor", v, sizeof(v)) && read_attr(real, "idProduct", p, sizeof(p))) {
+				read_attr(real, "serial", sn, sizeof(sn));
+				if (!strcasecmp(v, vid) && !strcasecmp(p, pid) && (!serial[0] || !strcmp(sn, serial)))
+					found = rig_xasprintf("%s/%s", dev, de->d_name);
+				break;
+			}
+			slash = strrchr(real, '/');
+			if (!slash)
+				break;
+			*slash = '\0';
+		}
+	}
+	if (d)
+		closedir(d);
+	free(sys);
+	free(dev);
+	return found;
+}
+
 static int port_open(struct serial *s, bool first)
 {
 	struct sp_port *port = NULL;
-	bool pty = !strncmp(s->path, "/dev/pts/", 9);
+	bool pty;
 	char real[4096];
 	int fd, r;
 
-	if (realpath(s->path, real))
+	free(s->node);
+	s->node = s->usb ? resolve_usb(s->usb) : rig_xstrdup(s->path);
+	if (!s->node)
+		return first ? rig_drv_fail(&s->ctx, -ENOENT, "no USB serial adapter %s is plugged in", s->usb)
+			     : -ENOENT;
+	pty = !strncmp(s->node, "/dev/pts/", 9);
+	if (realpath(s->node, real))
 		pty = pty || !strncmp(real, "/dev/pts/", 9);
 	else if (errno == ENOENT)
-		return first ? rig_drv_fail(&s->ctx, -ENOENT, "%s: no such port", s->path) : -ENOENT;
-	if (pty || (sp_get_port_by_name(s->path, &port) != SP_OK &&
+		return first ? rig_drv_fail(&s->ctx, -ENOENT, "%s: no such port", s->node) : -ENOENT;
+	if (pty || (sp_get_port_by_name(s->node, &port) != SP_OK &&
 		    sp_get_port_by_name(real, &port) != SP_OK))
 		return open_termios(s, first);
 	if (sp_open(port, SP_MODE_READ_WRITE) != SP_OK) {
@@ -160,7 +250,7 @@ static int port_open(struct serial *s, bool first)
 
 		r = -ENOENT;
 		if (first)
-			rig_drv_fail(&s->ctx, r, "%s: cannot open: %s", s->path, msg ? msg : "?");
+			rig_drv_fail(&s->ctx, r, "%s: cannot open: %s", s->node, msg ? msg : "?");
 		sp_free_error_message(msg);
 		sp_free_port(port);
 		return r;
@@ -174,7 +264,7 @@ static int port_open(struct serial *s, bool first)
 
 		if (!pty) {
 			if (first)
-				rig_drv_fail(&s->ctx, -EIO, "%s: cannot apply line settings: %s", s->path,
+				rig_drv_fail(&s->ctx, -EIO, "%s: cannot apply line settings: %s", s->node,
 					     msg ? msg : "?");
 			sp_free_error_message(msg);
 			sp_close(port);
@@ -182,13 +272,13 @@ static int port_open(struct serial *s, bool first)
 			return -EIO;
 		}
 		rig_drv_event(&s->ctx, "console.settings", "{\"path\":\"%s\",\"note\":\"a pty ignores some line settings\"}",
-			      s->path);
+			      s->node);
 		sp_free_error_message(msg);
 	}
 	if (sp_get_port_handle(port, &fd) != SP_OK) {
 		sp_close(port);
 		sp_free_port(port);
-		return first ? rig_drv_fail(&s->ctx, -EIO, "%s: no fd", s->path) : -EIO;
+		return first ? rig_drv_fail(&s->ctx, -EIO, "%s: no fd", s->node) : -EIO;
 	}
 	rig_fd_set_nonblock(fd);
 	rig_fd_set_cloexec(fd);
@@ -196,7 +286,7 @@ static int port_open(struct serial *s, bool first)
 	if (r < 0) {
 		sp_close(port);
 		sp_free_port(port);
-		return first ? rig_drv_fail(&s->ctx, r, "%s: cannot watch the port", s->path) : r;
+		return first ? rig_drv_fail(&s->ctx, r, "%s: cannot watch the port", s->node) : r;
 	}
 	s->port = port;
 	s->fd = fd;
@@ -218,23 +308,126 @@ static void port_close(struct serial *s)
 	s->fd = -1;
 }
 
+static void watch_stop(struct serial *s)
+{
+	if (s->ino_fd >= 0) {
+		rig_loop_del_fd(s->ctx.loop, s->ino_fd);
+		close(s->ino_fd);
+		s->ino_fd = -1;
+	}
+	if (s->nl_fd >= 0) {
+		rig_loop_del_fd(s->ctx.loop, s->nl_fd);
+		close(s->nl_fd);
+		s->nl_fd = -1;
+	}
+}
+
+/* Watch the nearest existing directory on the way to the node: its
+ * directory, or an ancestor while that is gone (udev removes an empty
+ * /dev/serial/by-id). Re-armed at every wake. */
+static void watch_dir(struct serial *s)
+{
+	char dir[PATH_MAX], *slash;
+
+	if (s->ino_fd < 0)
+		return;
+	if (s->usb) {
+		char *dev = env_or("RIG_DEV_ROOT", "/dev");
+
+		snprintf(dir, sizeof(dir), "%s", dev);
+		free(dev);
+	} else {
+		snprintf(dir, sizeof(dir), "%s", s->path);
+		slash = strrchr(dir, '/');
+		if (slash)
+			*slash = '\0';
+		else
+			snprintf(dir, sizeof(dir), ".");
+	}
+	for (;;) {
+		if (inotify_add_watch(s->ino_fd, dir[0] ? dir : "/", IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF |
+				      IN_MOVE_SELF | IN_ONLYDIR) >= 0 || !dir[0])
+			return;
+		slash = strrchr(dir, '/');
+		if (!slash)
+			return;
+		*slash = '\0';
+	}
+}
+
+static bool try_reopen(struct serial *s, const char *woke)
+{
+	uint64_t now;
+
+	s->attempts++;
+	if (port_open(s, false) < 0)
+		return false;
+	now = rig_now_ns();
+	watch_stop(s);
+	rig_loop_cancel_timer(s->ctx.loop, s->retry);
+	s->retry = NULL;
+	rig_drv_event(&s->ctx, "console.gap", "{\"path\":\"%s\",\"node\":\"%s\",\"ms\":%.1f,\"attempts\":%u,"
+		      "\"woken_by\":\"%s\"}", s->usb ? s->usb : s->path, s->node, (double)(now - s->t_down) / 1e6,
+		      s->attempts, woke);
+	if (s->sink.link)
+		s->sink.link(s->sink.arg, true, now, "reopened");
+	return true;
+}
+
+static void on_watch(struct rig_loop *loop, int fd, unsigned events, void *arg)
+{
+	struct serial *s = arg;
+	char buf[8192] __attribute__((aligned(8)));
+	bool tty_added = false, inotified = fd == s->ino_fd;
+	ssize_t n;
+
+	RIG_UNUSED(loop);
+	RIG_UNUSED(events);
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		struct rig_uevent ev;
+
+		if (fd == s->nl_fd && rig_uevent_parse(buf, (size_t)n, &ev) == 0 && !strcmp(ev.subsystem, "tty") &&
+		    !strcmp(ev.action, "add"))
+			tty_added = true;
+	}
+	if (inotified) {
+		/* the directory may have changed under the watch: re-arm */
+		close(s->ino_fd);
+		rig_loop_del_fd(s->ctx.loop, fd);
+		s->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		if (s->ino_fd >= 0 && rig_loop_add_fd(s->ctx.loop, s->ino_fd, RIG_EV_READ, on_watch, s) < 0) {
+			close(s->ino_fd);
+			s->ino_fd = -1;
+		}
+		watch_dir(s);
+	}
+	if (inotified || tty_added)
+		try_reopen(s, inotified ? "inotify" : "uevent");
+}
+
+static void watch_start(struct serial *s)
+{
+	s->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (s->ino_fd >= 0 && rig_loop_add_fd(s->ctx.loop, s->ino_fd, RIG_EV_READ, on_watch, s) < 0) {
+		close(s->ino_fd);
+		s->ino_fd = -1;
+	}
+	watch_dir(s);
+	s->nl_fd = rig_uevent_socket();     /* may fail in a container: inotify and the timer remain */
+	if (s->nl_fd >= 0 && rig_loop_add_fd(s->ctx.loop, s->nl_fd, RIG_EV_READ, on_watch, s) < 0) {
+		close(s->nl_fd);
+		s->nl_fd = -1;
+	}
+}
+
 static void retry_cb(struct rig_loop *loop, void *arg)
 {
 	struct serial *s = arg;
-	uint64_t now;
 
 	RIG_UNUSED(loop);
 	s->retry = NULL;
-	s->attempts++;
-	if (port_open(s, false) < 0) {
+	if (!try_reopen(s, "timer"))
 		s->retry = rig_loop_add_timer(s->ctx.loop, rig_now_ns() + s->reopen_ns, retry_cb, s);
-		return;
-	}
-	now = rig_now_ns();
-	rig_drv_event(&s->ctx, "console.gap", "{\"path\":\"%s\",\"ms\":%.1f,\"attempts\":%u}", s->path,
-		      (double)(now - s->t_down) / 1e6, s->attempts);
-	if (s->sink.link)
-		s->sink.link(s->sink.arg, true, now, "reopened");
 }
 
 static void port_lost(struct serial *s, const char *why)
@@ -244,6 +437,10 @@ static void port_lost(struct serial *s, const char *why)
 	s->attempts = 0;
 	if (s->sink.link)
 		s->sink.link(s->sink.arg, false, s->t_down, why);
+	watch_start(s);
+	/* the node may be back already (a quick re-enumeration) */
+	if (try_reopen(s, "at once"))
+		return;
 	s->retry = rig_loop_add_timer(s->ctx.loop, s->t_down + s->reopen_ns, retry_cb, s);
 }
 
@@ -289,12 +486,26 @@ static int serial_open(const struct rig_drv_ctx *ctx, const struct rig_cfg *cfg,
 	s->ctx = *ctx;
 	s->sink = *sink;
 	s->fd = -1;
+	s->ino_fd = s->nl_fd = -1;
 	s->path = rig_xstrdup(rig_cfg_str(cfg, "path", ""));
+	if (rig_cfg_has(cfg, "usb"))
+		s->usb = rig_xstrdup(rig_cfg_str(cfg, "usb", ""));
 	r = parse(ctx, cfg, s);
+	if (r == 0 && !s->path[0] == !s->usb)
+		r = rig_drv_fail(ctx, -EINVAL, "console: give either path or usb");
+	if (r == 0 && s->usb) {
+		unsigned v, p;
+
+		if (sscanf(s->usb, "%4x:%4x", &v, &p) != 2)
+			r = rig_drv_fail(ctx, -EINVAL, "console.usb: expected VID:PID or VID:PID:SERIAL in hex, got '%s'",
+					 s->usb);
+	}
 	if (r == 0)
 		r = port_open(s, true);
 	if (r < 0) {
 		free(s->path);
+		free(s->usb);
+		free(s->node);
 		free(s);
 		return r;
 	}
@@ -309,8 +520,11 @@ static void serial_close(void *handle)
 	if (!s)
 		return;
 	rig_loop_cancel_timer(s->ctx.loop, s->retry);
+	watch_stop(s);
 	port_close(s);
 	free(s->path);
+	free(s->usb);
+	free(s->node);
 	free(s);
 }
 
