@@ -6,6 +6,7 @@
 extern const struct rig_power_ops rig_power_command;
 extern const struct rig_power_ops rig_power_process;
 extern const struct rig_power_ops rig_power_http;
+extern const struct rig_power_ops rig_power_serial_relay;
 extern const struct rig_console_ops rig_console_serial;
 extern const struct rig_console_ops rig_console_process;
 
@@ -13,6 +14,7 @@ static const struct rig_power_ops *const power_drivers[] = {
 	&rig_power_command,
 	&rig_power_process,
 	&rig_power_http,
+	&rig_power_serial_relay,
 	NULL,
 };
 
