@@ -967,12 +967,24 @@ static int http_get(void *handle, rig_power_done_fn *done, void *arg)
 	return r;
 }
 
+static void http_precision(void *handle, const char **text, uint64_t *ns)
+{
+	struct http *h = handle;
+
+	if (h->prof == P_PDUDAEMON) {
+		*text = "pdudaemon accepted the request into its queue; the PDU switches later "
+			"(seconds: pdudaemon's own delays and retries)";
+		*ns = 5 * RIG_NS_PER_S;
+	}
+}
+
 const struct rig_power_ops rig_power_http = {
 	.name = "http",
 	.opts = http_opts,
 	.precision = "the switch's HTTP reply to the request was received; the relay's switch time is "
-		     "unknown (assume 50 ms; pdudaemon only queues the request: seconds)",
+		     "unknown (assume 50 ms; profile pdudaemon: 5 s)",
 	.precision_ns = 50 * RIG_NS_PER_MS,
+	.precision_of = http_precision,
 	.open = http_open,
 	.close = http_close,
 	.set = http_set,

@@ -53,6 +53,7 @@ return { schema = 1, id = "sw-pdu",
 LUA
 : > "$T/sw.log"
 rig_ok power "$T/pdu.lua" cycle
+expect_out "^off done .*precision: pdudaemon accepted the request into its queue"
 [ "$(awk '{ printf "%s-%d-%s ", $2, $4, $5 }' "$T/sw.log")" = "pdudaemon-5-off pdudaemon-5-on " ] || { cat "$T/sw.log"; fail "pdudaemon requests"; }
 run_rig 2 power "$T/pdu.lua" status
 expect_out "cannot read back"
