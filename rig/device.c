@@ -288,6 +288,11 @@ int rig_device_power(struct rig_device *dev, bool on, rig_device_power_fn *done,
 	return 0;
 }
 
+const char *rig_device_error(const struct rig_device *dev)
+{
+	return dev->err.text;
+}
+
 void rig_device_power_precision(const struct rig_device *dev, const char **text, uint64_t *ns)
 {
 	const struct rig_power_ops *ops = dev->cfg->power_ops;
@@ -307,6 +312,7 @@ int rig_device_power_get(struct rig_device *dev, rig_power_done_fn *done, void *
 {
 	if (!dev->cfg->power_ops->get)
 		return -ENOTSUP;
+	dev->err.text[0] = '\0';
 	return dev->cfg->power_ops->get(dev->power, done, arg);
 }
 

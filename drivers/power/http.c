@@ -487,6 +487,7 @@ static int request(struct http *h, enum phase phase, char *url, char *shown, con
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_NOPROXY, "*");   /* lab switches are local: no http_proxy */
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->timeout_ms);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, h->timeout_ms);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -880,6 +881,9 @@ static int http_open(const struct rig_drv_ctx *ctx, const struct rig_cfg *cfg, v
 		http_close(h);
 		return rig_drv_fail(ctx, -ENOMEM, "power: cannot initialise libcurl");
 	}
+	if (!(curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_ASYNCHDNS))
+		rig_drv_event(ctx, "power.http.note", "{\"note\":\"this libcurl resolves names synchronously: "
+			      "give the switch as an IP address, or a name lookup may stall the loop\"}");
 	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
 	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
 	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);

@@ -32,6 +32,11 @@ expect_out "on failed: 3 attempts, none confirmed: .*timed out after 4[0-9][0-9]
 [ "$(seen)" = "switch-on-slow switch-on-slow switch-on-slow " ] || fail "slow: $(seen)"
 [ "$ms" -lt 3000 ] || fail "3 attempts of 400 ms took $ms ms"
 
+# A failing read-back: status says why.
+fault "on=state&mode=500"
+rig_st 3 power "$T/dev.lua" status
+expect_out "status failed: .*\(status\): HTTP 500: internal error at /cm\?user=admin&password=\*\*\*&cmnd=Power"
+
 # HTTP 500 on off, the relay does not move: each retry comes after a read-back.
 set_relay on
 fault "on=switch&mode=500"
