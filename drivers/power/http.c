@@ -594,7 +594,7 @@ static void excerpt(const struct http *h, char *out, size_t cap)
 	for (size_t i = 0; i < h->body_len && j + 1 < cap && i < 80; i++) {
 		unsigned char c = (unsigned char)h->body[i];
 
-		out[j++] = c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? (char)c : ' ';
+		out[j++] = c >= 0x20 && c < 0x7f ? (char)c : ' ';
 	}
 	out[j] = '\0';
 	scrub(h, out, cap);
@@ -640,7 +640,8 @@ static void finished(struct http *h, CURLcode res, long code)
 	rig_drv_event(&h->ctx, "power.http", "%s", rig_json_str(&j));
 	rig_json_free(&j);
 
-	if (ok && parsed == -EINVAL && phase != PH_SWITCH) {
+	if (ok && parsed < 0 && phase != PH_SWITCH) {
+		/* no state in it (-ENOENT: e.g. POWER1 when POWER was asked) or not JSON */
 		excerpt(h, ex, sizeof(ex));
 		snprintf(text, sizeof(text), "state reply not understood: '%s'", ex);
 		ok = false;

@@ -317,7 +317,11 @@ static void timeout_cb(struct rig_loop *loop, void *arg)
 	RIG_UNUSED(loop);
 	r->timer = NULL;
 	if (r->phase == PH_WRITE || r->phase == PH_QUERY) {
-		fail(r, -ETIMEDOUT, "%s: the port accepted no bytes for %llu ms", r->path,
+		/* A frame left in the output queue must not switch the relay
+		 * later, when nobody expects it: discard it. */
+		if (r->fd >= 0)
+			tcflush(r->fd, TCOFLUSH);
+		fail(r, -ETIMEDOUT, "%s: the port accepted no bytes for %llu ms (output discarded)", r->path,
 		     (unsigned long long)(r->timeout_ns / RIG_NS_PER_MS));
 		return;
 	}

@@ -37,6 +37,18 @@ fault "on=state&mode=500"
 rig_st 3 power "$T/dev.lua" status
 expect_out "status failed: .*\(status\): HTTP 500: internal error at /cm\?user=admin&password=\*\*\*&cmnd=Power"
 
+# A reply without a state is not a state: status fails, and an off that
+# cannot be confirmed is an error (after its retries), never "still powered".
+fault "on=state&mode=garbage"
+rig_st 3 power "$T/dev.lua" status
+expect_out 'status failed: .*state reply not understood: .\{"Command":"Unknown"\}.$'
+set_relay on
+: > "$T/sw.log"
+rig_st 3 power "$T/dev.lua" off
+expect_out "off failed: 3 attempts, none confirmed: .*state reply not understood"
+grep -q "still powered" "$T/out" && fail "an unreadable state was taken for on"
+[ "$(seen)" = "switch-off-off state---garbage switch-off-off state---garbage switch-off-off state---garbage " ] || fail "garbage: $(seen)"
+
 # HTTP 500 on off, the relay does not move: each retry comes after a read-back.
 set_relay on
 fault "on=switch&mode=500"

@@ -13,6 +13,7 @@ server speaks every API the http power driver knows:
 It misbehaves on demand: GET /_fault?on=switch|state|any&mode=M[&ms=N][&times=N][&apply=1]
   slow   wait ms before the reply            500    reply HTTP 500
   drop   close the connection, no reply      wrong  a read-back reports the opposite state
+  garbage  a 200 reply without any state in it (what Tasmota says to a command it does not know)
   stuck  a switch request is acknowledged with the asked state, but the relay does not move
 apply=1: the relay switches though the reply is 500 or dropped (default: it does not;
 a slow switch always switches).
@@ -181,6 +182,9 @@ class H(BaseHTTPRequestHandler):
         elif mode == "500":
             log(desc + " 500")
             return self.reply(500, "internal error at %s\n" % self.path, "text/plain")   # echoes the URL: a secret in it must not leak
+        elif mode == "garbage":
+            log(desc + " garbage")
+            return self.reply(200, '{"Command":"Unknown"}')
         elif mode == "drop":
             log(desc + " drop")
             self.close_connection = True

@@ -294,6 +294,97 @@ static void test_relay_frames_and_close(void **state)
 	rig_loop_free(loop);
 }
 
+/* A board that does not read: the frame waits for writability in the loop,
+ * bounded by the timeout (then discarded), and goes out when the port drains. */
+static size_t fill(int fd)
+{
+	char junk[512];
+	size_t n = 0;
+	ssize_t w;
+
+	memset(junk, 'x', sizeof(junk));
+	rig_fd_set_nonblock(fd);
+	while ((w = write(fd, junk, sizeof(junk))) > 0)
+		n += (size_t)w;
+	while ((w = write(fd, junk, 1)) > 0)
+		n += (size_t)w;
+	return n;
+}
+
+static void test_relay_short_write(void **state)
+{
+	struct rig_loop *loop;
+	struct rig_errmsg err = { "" };
+	struct rig_drv_ctx ctx = { .device_id = "t", .err = &err };
+	struct result r = { 0 };
+	struct rig_cfg *cfg = rig_cfg_new("test: power");
+	char name[64];
+	uint8_t buf[4096], tail[4] = { 0 };
+	int m, s;
+	void *h;
+
+	(void)state;
+	assert_int_equal(openpty(&m, &s, name, NULL, NULL), 0);
+	{
+		struct termios t;
+
+		tcgetattr(s, &t);
+		cfmakeraw(&t);
+		tcsetattr(s, TCSANOW, &t);
+	}
+	rig_fd_set_nonblock(m);
+	assert_int_equal(rig_loop_new(&loop), 0);
+	ctx.loop = loop;
+	put_str(cfg, "port", name);
+	put_int(cfg, "timeout", 200);
+	assert_int_equal(rig_power_serial_relay.open(&ctx, cfg, &h), 0);
+	/* nobody reads: the port is full, the frame cannot go out */
+	assert_true(fill(s) > 0);
+	assert_int_equal(rig_power_serial_relay.set(h, false, done, &r), 0);
+	run_until(loop, &r, 1000);
+	assert_int_equal(r.calls, 1);
+	assert_int_equal(r.result, -ETIMEDOUT);
+	assert_non_null(strstr(err.text, "accepted no bytes"));
+	assert_int_equal(rig_loop_sources(loop), 1);   /* the port, watched for reading only */
+	/* the timed-out frame never reaches the board, not even once it reads */
+	for (int i = 0; i < 10; i++) {
+		ssize_t k;
+
+		while ((k = read(m, buf, sizeof(buf))) > 0)
+			assert_null(memmem(buf, (size_t)k, "\xA0\x01\x00\xA1", 4));
+		rig_loop_run_once(loop, rig_now_ns() + 5 * RIG_NS_PER_MS);
+	}
+	assert_int_equal(r.calls, 1);
+	/* again, and this time the board reads while the driver waits */
+	assert_true(fill(s) > 0);
+	r.calls = 0;
+	assert_int_equal(rig_power_serial_relay.set(h, true, done, &r), 0);
+	rig_loop_run_once(loop, rig_now_ns() + 20 * RIG_NS_PER_MS);
+	assert_int_equal(r.calls, 0);
+	for (int i = 0; i < 200 && (!r.calls || memcmp(tail, "\xA0\x01\x01\xA2", 4)); i++) {
+		ssize_t k;
+
+		while ((k = read(m, buf, sizeof(buf))) > 0) {
+			for (ssize_t j = 0; j < k; j++) {
+				memmove(tail, tail + 1, 3);
+				tail[3] = buf[j];
+			}
+		}
+		rig_loop_run_once(loop, rig_now_ns() + 5 * RIG_NS_PER_MS);
+	}
+	assert_memory_equal(tail, "\xA0\x01\x01\xA2", 4);
+	assert_int_equal(r.calls, 1);
+	assert_int_equal(r.result, 0);
+	assert_int_equal(r.state, RIG_POWER_ON);
+	assert_int_equal(rig_loop_sources(loop), 1);
+	rig_power_serial_relay.close(h);
+	assert_int_equal(rig_loop_sources(loop), 0);
+	rig_cfg_free(cfg);
+	close(m);
+	close(s);
+	rig_loop_free(loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_http_timeout_releases),
 		cmocka_unit_test(test_http_readback),
 		cmocka_unit_test(test_relay_frames_and_close),
+		cmocka_unit_test(test_relay_short_write),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
