@@ -586,18 +586,23 @@ static void retry_or_fail(struct http *h, int err)
 	complete(h, err, rig_now_ns(), RIG_POWER_UNKNOWN);
 }
 
-/* A short, printable, scrubbed excerpt of the reply for messages. */
+/* A short, printable excerpt of the reply for messages. The whole reply is
+ * scrubbed before it is cut: a cut through the password would leave a piece
+ * of it that no longer matches. */
 static void excerpt(const struct http *h, char *out, size_t cap)
 {
-	size_t j = 0;
+	static char all[BODY_MAX + 1];
+	size_t n = 0;
 
-	for (size_t i = 0; i < h->body_len && j + 1 < cap && i < 80; i++) {
+	for (size_t i = 0; i < h->body_len; i++) {
 		unsigned char c = (unsigned char)h->body[i];
 
-		out[j++] = c >= 0x20 && c < 0x7f ? (char)c : ' ';
+		all[n++] = c >= 0x20 && c < 0x7f ? (char)c : ' ';
 	}
-	out[j] = '\0';
-	scrub(h, out, cap);
+	all[n] = '\0';
+	scrub(h, all, sizeof(all));
+	snprintf(out, cap, "%.80s", all);
+	explicit_bzero(all, n);
 }
 
 static void finished(struct http *h, CURLcode res, long code)
@@ -611,6 +616,7 @@ static void finished(struct http *h, CURLcode res, long code)
 	char text[160] = "", ex[96], shown[300];
 	struct rig_json j;
 
+	scrub(h, h->errbuf, sizeof(h->errbuf));
 	if (res != CURLE_OK)
 		snprintf(text, sizeof(text), "%.150s", h->too_big ? "reply larger than 16 KiB" :
 			 h->errbuf[0] ? h->errbuf : curl_easy_strerror(res));
@@ -631,7 +637,7 @@ static void finished(struct http *h, CURLcode res, long code)
 		rig_json_kv_uint(&j, "attempt", h->attempt);
 	rig_json_kv_str(&j, "url", h->shown ? h->shown : "?");
 	rig_json_kv_int(&j, "status", code);
-	rig_json_kv_num(&j, "ms", (double)(now - h->t_req) / 1e6);
+	rig_json_kv_uint(&j, "us", (now - h->t_req) / 1000);
 	if (parsed == 0)
 		rig_json_kv_str(&j, "state", st == RIG_POWER_ON ? "on" : "off");
 	if (text[0])

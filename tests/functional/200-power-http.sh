@@ -4,6 +4,7 @@
 # profile can; the password reaches the switch and nothing else.
 . "$(dirname "$0")/lib.sh"
 need python3
+need curl
 export RIG_CANARY="CANARY-s3cr3t-9f2"
 printf '%s\n' "$RIG_CANARY" > "$T/secret"
 bg python3 "$FT/fakeswitch.py" --port-file "$T/port" --log "$T/sw.log" --user admin --password "$RIG_CANARY"
@@ -81,6 +82,25 @@ return { schema = 1, id = "bad3", power = { driver = "http", profile = "generic"
 LUA
 run_rig 3 power "$T/bad3.lua" on
 expect_out "state_url needs both state_on and state_off"
+
+# A long password with characters a URL must escape: Tasmota gets it escaped
+# in its query string, and no piece of it is ever shown, even when the switch
+# echoes the URL back in an error page that is cut for the message.
+export RIG_CANARY2='C&N=RY %s3cr3t/+?-and-a-long-tail-that-the-80-char-excerpt-cuts'
+esc='C%26N%3DRY%20%25s3cr3t'
+bg python3 "$FT/fakeswitch.py" --port-file "$T/port2" --log "$T/sw2.log" --user admin --password "$RIG_CANARY2"
+wait_file "$T/port2"
+P2=$(cat "$T/port2")
+cat > "$T/esc.lua" <<LUA
+return { schema = 1, id = "sw-esc", power = { driver = "http", profile = "tasmota", url = "http://127.0.0.1:$P2",
+         user = "admin", password_env = "RIG_CANARY2", off_time = 0, retries = 0 } }
+LUA
+run_rig 0 power "$T/esc.lua" on
+grep -q 'switch 1 on auth=ok 200' "$T/sw2.log" || { cat "$T/sw2.log"; fail "the escaped password was not accepted"; }
+curl -fsS "http://127.0.0.1:$P2/_fault?on=switch&mode=500" >/dev/null
+run_rig 3 power "$T/esc.lua" off
+expect_out "HTTP 500: internal error at /cm\?user=admin&password=\*\*\*&cmnd=Power%20Off"
+grep -qF -e "$esc" -e "s3cr3t" -e "long-tail" "$T/out" && { cat "$T/out"; fail "a piece of the escaped password leaked"; }
 
 grep -qF "$RIG_CANARY" "$T/all" && { grep -F "$RIG_CANARY" "$T/all"; fail "the password appeared in rig's output"; }
 exit 0
