@@ -306,7 +306,8 @@ static void report_cb(struct rig_loop *loop, void *arg)
 	r->phase = PH_IDLE;
 	r->done = NULL;
 	if (done)
-		done(r->arg, r->result, r->result < 0 ? rig_now_ns() : r->t_written, r->state);   /* may close r */
+		/* a switch is done when its frame was written; a status read now */
+		done(r->arg, r->result, r->result < 0 || r->get ? rig_now_ns() : r->t_written, r->state);   /* may close r */
 }
 
 static void timeout_cb(struct rig_loop *loop, void *arg)
