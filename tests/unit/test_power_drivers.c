@@ -304,10 +304,18 @@ static size_t fill(int fd)
 
 	memset(junk, 'x', sizeof(junk));
 	rig_fd_set_nonblock(fd);
-	while ((w = write(fd, junk, sizeof(junk))) > 0)
-		n += (size_t)w;
-	while ((w = write(fd, junk, 1)) > 0)
-		n += (size_t)w;
+	/* the kernel moves pty data between its buffers asynchronously: full
+	 * means still full after a pause */
+	for (int settled = 0; settled < 3;) {
+		bool wrote = false;
+
+		while ((w = write(fd, junk, sizeof(junk))) > 0 || (w = write(fd, junk, 1)) > 0) {
+			n += (size_t)w;
+			wrote = true;
+		}
+		settled = wrote ? 0 : settled + 1;
+		usleep(20000);
+	}
 	return n;
 }
 
