@@ -46,7 +46,9 @@ static void got_state(void *arg, int result, uint64_t t, enum rig_power_state st
 
 	RIG_UNUSED(t);
 	if (result < 0) {
-		fprintf(stderr, "rig power: status failed: %s\n", strerror(-result));
+		const char *msg = rig_device_error(c->dev);
+
+		fprintf(stderr, "rig power: status failed: %s\n", msg[0] ? msg : strerror(-result));
 		c->status = RIG_EXIT_INFRA;
 	} else {
 		printf("%s\n", st == RIG_POWER_ON ? "on" : st == RIG_POWER_OFF ? "off" : "unknown");
@@ -87,8 +89,10 @@ int rig_cmd_power(int argc, char **argv)
 	}
 	if (!strcmp(what, "status")) {
 		if (rig_device_power_get(c.dev, got_state, &c) < 0) {
-			fprintf(stderr, "rig power: the %s driver cannot read back its state\n",
-				cfg->power_ops->name);
+			const char *msg = rig_device_error(c.dev);
+
+			fprintf(stderr, "rig power: the %s driver cannot read back its state%s%s\n",
+				cfg->power_ops->name, msg[0] ? ": " : "", msg);
 			c.status = RIG_EXIT_USAGE;
 			goto out;
 		}

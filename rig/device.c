@@ -277,8 +277,7 @@ int rig_device_power(struct rig_device *dev, bool on, rig_device_power_fn *done,
 	op->arg = arg;
 	op->rep.on = on;
 	op->rep.t_request_ns = rig_now_ns();
-	op->rep.precision = dev->cfg->power_ops->precision;
-	op->rep.precision_ns = dev->cfg->power_ops->precision_ns;
+	rig_device_power_precision(dev, &op->rep.precision, &op->rep.precision_ns);
 	if (dev->queue_tail)
 		dev->queue_tail->next = op;
 	else
@@ -287,6 +286,21 @@ int rig_device_power(struct rig_device *dev, bool on, rig_device_power_fn *done,
 	if (!dev->running)
 		start_next(dev);
 	return 0;
+}
+
+const char *rig_device_error(const struct rig_device *dev)
+{
+	return dev->err.text;
+}
+
+void rig_device_power_precision(const struct rig_device *dev, const char **text, uint64_t *ns)
+{
+	const struct rig_power_ops *ops = dev->cfg->power_ops;
+
+	*text = ops->precision;
+	*ns = ops->precision_ns;
+	if (ops->precision_of)
+		ops->precision_of(dev->power, text, ns);
 }
 
 bool rig_device_can_read_power(const struct rig_device *dev)
@@ -298,6 +312,7 @@ int rig_device_power_get(struct rig_device *dev, rig_power_done_fn *done, void *
 {
 	if (!dev->cfg->power_ops->get)
 		return -ENOTSUP;
+	dev->err.text[0] = '\0';
 	return dev->cfg->power_ops->get(dev->power, done, arg);
 }
 

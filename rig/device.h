@@ -51,6 +51,10 @@ int rig_device_power(struct rig_device *dev, bool on, rig_device_power_fn *done,
 /* Read back the power state (-ENOTSUP if the driver cannot). */
 int rig_device_power_get(struct rig_device *dev, rig_power_done_fn *done, void *arg);
 bool rig_device_can_read_power(const struct rig_device *dev);
+/* The driver's message about its last failure ("" if none). */
+const char *rig_device_error(const struct rig_device *dev);
+/* What the driver's "done" means and how far it may be from the real cut. */
+void rig_device_power_precision(const struct rig_device *dev, const char **text, uint64_t *ns);
 /* Drop pending callbacks to arg (the operations still happen). */
 void rig_device_forget(struct rig_device *dev, void *arg);
 

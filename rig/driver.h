@@ -59,6 +59,10 @@ struct rig_power_ops {
 	int (*set)(void *handle, bool on, rig_power_done_fn *done, void *arg);
 	/* Optional read-back. */
 	int (*get)(void *handle, rig_power_done_fn *done, void *arg);
+	/* Optional: the precision of this handle, when it depends on the
+	 * options (the http driver's pdudaemon profile only queues a request);
+	 * NULL: the two fields above. */
+	void (*precision_of)(void *handle, const char **text, uint64_t *ns);
 	/* Optional: a console fd the driver owns (the process driver's pty master). */
 	int (*console_fd)(void *handle);
 };

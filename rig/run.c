@@ -632,7 +632,14 @@ int rig_run_start(struct rig_run *run, rig_run_done_fn *done, void *arg)
 		rig_json_kv_str(&j, "device", run->devcfg->id);
 		rig_json_kv_uint(&j, "seed", run->opts.seed);
 		rig_json_kv_str(&j, "power_driver", run->devcfg->power_ops->name);
-		rig_json_kv_str(&j, "power_precision", run->devcfg->power_ops->precision);
+		{
+			const char *ptext;
+			uint64_t pns;
+
+			rig_device_power_precision(run->dev, &ptext, &pns);
+			rig_json_kv_str(&j, "power_precision", ptext);
+			rig_json_kv_uint(&j, "power_precision_ns", pns);
+		}
 		rig_json_obj_end(&j);
 		rig_run_event(run, run->t_start, "run.start", rig_json_str(&j));
 		rig_json_free(&j);

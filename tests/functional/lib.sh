@@ -6,7 +6,8 @@ set -eu
 : "${RIG:=$RIG_BUILDDIR/rig}"
 export RIG_SRCDIR RIG_BUILDDIR
 T=$(mktemp -d /tmp/rig-test.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+BG_PIDS=""
+trap 'for p in $BG_PIDS; do kill "$p" 2>/dev/null || true; done; rm -rf "$T"' EXIT
 export RIG_DB="$T/rig.db"
 export RIG_RUNTIME_DIR="$T/run"
 FT="$RIG_SRCDIR/tests/functional"
@@ -35,3 +36,13 @@ expect_out() {
 }
 # scenario NAME <<'LUA' ... LUA — write a scenario into the temp dir.
 scenario() { cat > "$T/$1.lua"; }
+# bg CMD... — run a helper in the background; it is killed when the test exits.
+bg() {
+	"$@" &
+	BG_PIDS="$BG_PIDS $!"
+}
+# wait_file PATH — wait up to 5 s for a helper to create PATH.
+wait_file() {
+	for _ in $(seq 50); do [ -e "$1" ] && return 0; sleep 0.1; done
+	fail "$1 was not created"
+}
