@@ -90,6 +90,10 @@ static const struct rig_opt power_core_opts[] = {
 	{ "off_time", RIG_OPT_INT, false, "minimum time off in ms (default 2000)" },
 	{ "on_settle", RIG_OPT_INT, false, "ms to wait after power-on before the device counts as on" },
 	{ "safe", RIG_OPT_STRING, false, "power state the rig leaves the device in when it lets go: off, on or keep" },
+	{ "stagger", RIG_OPT_INT, false,
+	  "ms between this device's power-on and any other staggered power-on of the rig (a rack's inrush)" },
+	{ "verify_off", RIG_OPT_BOOL, false,
+	  "read the state back after every off and fail if still on (default: when the driver can read back)" },
 	{ NULL, 0, false, NULL },
 };
 
@@ -427,6 +431,10 @@ static int driver_table(lua_State *L, const char *where, const char *key, bool p
 					d->off_time_ns = (uint64_t)v->num * RIG_NS_PER_MS;
 				if (power && strcmp(v->key, "on_settle") == 0)
 					d->on_settle_ns = (uint64_t)v->num * RIG_NS_PER_MS;
+				if (power && strcmp(v->key, "stagger") == 0)
+					d->stagger_ns = (uint64_t)v->num * RIG_NS_PER_MS;
+				if (power && strcmp(v->key, "verify_off") == 0)
+					d->verify_off = v->num != 0;
 				if (power && strcmp(v->key, "safe") == 0) {
 					if (strcmp(v->str, "off") && strcmp(v->str, "on") && strcmp(v->str, "keep")) {
 						rig_errmsg_set(err, "%s.safe: expected off, on or keep, got '%s'", w, v->str);
@@ -515,6 +523,7 @@ static int device_from_table(lua_State *L, const char *file, int index, struct r
 	}
 	d->off_time_ns = 2000 * RIG_NS_PER_MS;
 	d->safe = RIG_POWER_UNKNOWN;
+	d->verify_off = -1;
 	if (driver_table(L, where, "power", true, d, err) < 0)
 		goto fail;
 	lua_getfield(L, -1, "console");

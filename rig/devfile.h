@@ -24,6 +24,8 @@ struct rig_devcfg {
 	const struct rig_power_ops *power_ops;
 	struct rig_cfg *power;        /* driver options only */
 	uint64_t off_time_ns, on_settle_ns;
+	uint64_t stagger_ns;          /* min gap to other staggered power-ons of the rig (0: none) */
+	int verify_off;               /* -1: when the driver can read back; 0 no; 1 yes */
 	enum rig_power_state safe;    /* left in this state when released; UNKNOWN = keep */
 	const struct rig_console_ops *console_ops;  /* NULL: no console */
 	struct rig_cfg *console;

@@ -182,6 +182,45 @@ static void settle_cb(struct rig_loop *loop, void *arg)
 	finish(dev);
 }
 
+/* The rig's last staggered power-on, across all its devices. */
+static uint64_t last_staggered_on;
+
+static bool verify_off(const struct rig_device *dev)
+{
+	const struct rig_power_ops *ops = dev->cfg->power_ops;
+
+	if (!ops->get)
+		return false;
+	return dev->cfg->verify_off == 1 || (dev->cfg->verify_off < 0 && !ops->confirms_off);
+}
+
+/* The read-back after an off: still on is an error, not a verdict. */
+static void verify_done(void *arg, int result, uint64_t t_ns, enum rig_power_state state)
+{
+	struct rig_device *dev = arg;
+	struct power_op *op = dev->queue;
+
+	RIG_UNUSED(t_ns);
+	if (result < 0 || state == RIG_POWER_ON) {
+		char why[sizeof(dev->err.text)];
+
+		snprintf(why, sizeof(why), "%s", dev->err.text);
+		if (result < 0)
+			rig_errmsg_set(&dev->err, "after off, the state could not be read back: %s", why[0] ? why : "?");
+		else
+			rig_errmsg_set(&dev->err, "still powered after off: the %s driver reads the device back as on",
+				       dev->cfg->power_ops->name);
+		op->rep.result = result < 0 ? result : -EIO;
+		op->rep.error = dev->err.text;
+		dev->state = RIG_POWER_UNKNOWN;
+		event(dev, "power.error", "{\"state\":\"off\",\"error\":%d,\"still_on\":%s}", op->rep.result,
+		      result < 0 ? "false" : "true");
+	} else {
+		event(dev, "power.verified", "{\"state\":\"%s\"}", state == RIG_POWER_OFF ? "off" : "unknown");
+	}
+	finish(dev);
+}
+
 static void set_done(void *arg, int result, uint64_t t_done_ns, enum rig_power_state state)
 {
 	struct rig_device *dev = arg;
@@ -206,6 +245,13 @@ static void set_done(void *arg, int result, uint64_t t_done_ns, enum rig_power_s
 		dev->t_off_done = op->rep.t_done_ns;
 	}
 	drv_event(dev, op->rep.t_done_ns, op->on ? "power.on" : "power.off", NULL);
+	if (!op->on && verify_off(dev)) {
+		op->rep.t_ready_ns = op->rep.t_done_ns;
+		if (dev->cfg->power_ops->get(dev->power, verify_done, dev) == 0)
+			return;
+		verify_done(dev, -EIO, 0, RIG_POWER_UNKNOWN);
+		return;
+	}
 	if (op->on && dev->cfg->on_settle_ns) {
 		dev->timer = rig_loop_add_timer(dev->loop, op->rep.t_done_ns + dev->cfg->on_settle_ns,
 						settle_cb, dev);
@@ -228,6 +274,8 @@ static void actuate(struct rig_device *dev)
 		rig_console_reset_cursor(dev->console);
 	event(dev, op->on ? "power.on.start" : "power.off.start", "{\"driver\":\"%s\"}",
 	      dev->cfg->power_ops->name);
+	if (op->on && dev->cfg->stagger_ns && op->rep.t_start_ns > last_staggered_on)
+		last_staggered_on = op->rep.t_start_ns;
 	r = dev->cfg->power_ops->set(dev->power, op->on, set_done, dev);
 	if (r < 0) {
 		if (!dev->err.text[0])
@@ -256,10 +304,27 @@ static void start_next(struct rig_device *dev)
 	struct power_op *op = dev->queue;
 	uint64_t now = rig_now_ns();
 
-	if (op->on && dev->t_off_done && now < dev->t_off_done + dev->cfg->off_time_ns) {
+	uint64_t at = 0;
+
+	if (op->on && dev->t_off_done && now < dev->t_off_done + dev->cfg->off_time_ns)
+		at = dev->t_off_done + dev->cfg->off_time_ns;
+	if (op->on && dev->cfg->stagger_ns) {
+		/* take the next free slot now, so devices waiting together queue up */
+		uint64_t slot = last_staggered_on ? last_staggered_on + dev->cfg->stagger_ns : now;
+
+		if (slot < now)
+			slot = now;
+		if (slot < at)
+			slot = at;
+		last_staggered_on = slot;
+		if (slot > now) {
+			event(dev, "power.stagger", "{\"wait_ms\":%.1f}", (double)(slot - now) / 1e6);
+			at = slot;
+		}
+	}
+	if (at) {
 		dev->running = true;
-		dev->timer = rig_loop_add_timer(dev->loop, dev->t_off_done + dev->cfg->off_time_ns,
-						off_time_cb, dev);
+		dev->timer = rig_loop_add_timer(dev->loop, at, off_time_cb, dev);
 		return;
 	}
 	/* Actuate now: a trigger's cut must not wait for the rest of the loop's

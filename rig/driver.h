@@ -65,6 +65,10 @@ struct rig_power_ops {
 	void (*precision_of)(void *handle, const char **text, uint64_t *ns);
 	/* Optional: a console fd the driver owns (the process driver's pty master). */
 	int (*console_fd)(void *handle);
+	/* The driver's own set(off) only reports done once the device is known
+	 * to be off (read back, sense line, process reaped): the core then does
+	 * not read back again after an off (power.verify_off). */
+	bool confirms_off;
 };
 
 /* ---- console ---- */

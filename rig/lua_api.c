@@ -512,6 +512,28 @@ static int l_arm(lua_State *L)
 	} else {
 		return luaL_error(L, "arm: 'when' must be 'console', 'served' or 'timer', got '%s'", when);
 	}
+	{
+		/* within: how close to its planned point the cut must land. A
+		 * power driver less precise than that cannot honour it: refused,
+		 * an error of the lab, not a verdict on the device. */
+		double within = opt_field_num(L, 1, "within", 0);
+
+		if (within > 0 && spec.action != RIG_ACT_MARK) {
+			const char *text;
+			uint64_t ns;
+
+			rig_device_power_precision(run->dev, &text, &ns);
+			if ((double)ns > within * 1e9) {
+				char msg[600];
+
+				snprintf(msg, sizeof(msg), "arm: this cut must land within %.3f ms, but the %s power driver is "
+					 "precise to %.3f ms only (%s): refused; a sense line or a faster switch can confirm the "
+					 "drop", within * 1e3, rig_device_cfg(run->dev)->power_ops->name, (double)ns / 1e6,
+					 text ? text : "?");
+				return rig_run_raise(L, msg, true);
+			}
+		}
+	}
 	r = rig_trigger_arm(run->dev, run->opts.srv, (int)run->ntrigs + 1, &spec, trig_event, run, &t, &err);
 	if (r < 0)
 		return luaL_error(L, "arm: %s", err.text);

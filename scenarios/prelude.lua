@@ -149,8 +149,13 @@ Trigger.__index = Trigger
 --- action: "cut" (power off, default), "cycle" (off then on), "mark" (record only).
 function rig.arm(spec)
   if type(spec) ~= "table" then misuse("rig.arm expects a table", 2) end
+  -- --set within=S asks every cut of the run to land within S of its plan
+  if spec.within == nil and rig.params.within then spec.within = tonumber(rig.params.within) end
   local ok, id = pcall(raw.arm, spec)
-  if not ok then misuse(tostring(id), 2) end
+  if not ok then
+    if type(id) == "table" and id.rig_verdict then error(id, 0) end   -- refused by the lab: an error verdict
+    misuse(tostring(id), 2)
+  end
   return setmetatable({ id = id, spec = spec }, Trigger)
 end
 

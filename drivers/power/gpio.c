@@ -312,6 +312,15 @@ static int gpio_get(void *handle, rig_power_done_fn *done, void *arg)
 	return 0;
 }
 
+static void gpio_precision(void *handle, const char **text, uint64_t *ns)
+{
+	struct gpio *g = handle;
+
+	*text = g->precision;
+	/* with sense: the kernel's edge timestamp; without: the relay, unmeasured */
+	*ns = g->sense ? 100000 : g->relay_ns;   /* 0.1 ms */
+}
+
 const struct rig_power_ops rig_power_gpio = {
 	.name = "gpio",
 	.opts = gpio_opts,
@@ -321,4 +330,6 @@ const struct rig_power_ops rig_power_gpio = {
 	.close = gpio_close,
 	.set = gpio_set,
 	.get = gpio_get,
+	.precision_of = gpio_precision,
+	.confirms_off = true,
 };

@@ -1000,4 +1000,5 @@ const struct rig_power_ops rig_power_http = {
 	.close = http_close,
 	.set = http_set,
 	.get = http_get,
+	.confirms_off = true,
 };

@@ -282,5 +282,6 @@ const struct rig_power_ops rig_power_process = {
 	.close = proc_close,
 	.set = proc_set,
 	.get = proc_get,
+	.confirms_off = true,
 	.console_fd = proc_console_fd,
 };

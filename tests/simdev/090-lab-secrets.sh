@@ -6,7 +6,7 @@ set -eu
 LAB="$RIG_SRCDIR/tests/simdev/lab.lua"
 CANARY="CANARY-s3cr3t-9f2"
 CANARY2="CANARY-f1le-77a"
-export LAB_PASSWORD="$CANARY" LAB_PASSWORD_FILE="$T/pw"
+export LAB_PASSWORD="$CANARY" LAB_PASSWORD_FILE="$T/pw" LAB_STAGGER=400
 printf '%s\n' "$CANARY2" >"$T/pw"
 "$RIG" list "$LAB" >"$T/list" 2>&1 || { cat "$T/list"; fail "rig list"; }
 grep -q "lab-1 *simulated board from the lab file" "$T/list" && grep -q "lab-2" "$T/list" || { cat "$T/list"; fail "templates"; }
@@ -36,6 +36,16 @@ for (table,) in c.execute("SELECT name FROM sqlite_master WHERE type='table'"):
                 assert s.encode() not in b, "%s in %s" % (s, table)
 PY
 for f in "$T"/r.db-wal; do [ -f "$f" ] && grep -aq "$CANARY" "$f" && fail "a secret in the WAL"; done
+
+# staggered power-on: the two boards' power-ons are at least 400 ms apart
+python3 - "$T/r.db" <<'PY' || fail "power-ons not staggered"
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+t = sorted(r[0] for r in c.execute("SELECT t_ns FROM events WHERE kind = 'power.on.start'"))
+gaps = [(b - a) / 1e6 for a, b in zip(t, t[1:])]
+assert len(t) >= 4 and min(gaps) >= 399, "power-on gaps (ms): %s" % gaps
+assert c.execute("SELECT count(*) FROM events WHERE kind = 'power.stagger'").fetchone()[0] >= 1
+PY
 
 # Bad lab files
 bad() {

@@ -22,6 +22,8 @@ end
 return {
   schema = 1,
   defaults = {
+    -- power-ons across the rack at least LAB_STAGGER ms apart (inrush)
+    power = { stagger = math.tointeger(tonumber(os.getenv("LAB_STAGGER") or "0")) },
     shell = { login = "root", prompt = "root@sim:~# $", login_delay_ms = 150 },
     boot = { marker = "SIMBOOT 1\\.0", ready = "sim login: $", timeout = 4 },
     tags = { "lab" },
