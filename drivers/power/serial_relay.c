@@ -568,4 +568,5 @@ const struct rig_power_ops rig_power_serial_relay = {
 	.close = relay_close,
 	.set = relay_set,
 	.get = relay_get,
+	.confirms_off = true,   /* set() queries the board after its frame, where it can */
 };

@@ -3,6 +3,7 @@
 # the simulator, a sense line pulled by the test produces edge events in the
 # timeline, a relay that does not drop the rail is an error, and the safe
 # state is switched when the rig gets SIGTERM.
+# ctest: run-serial
 set -eu
 : "${RIG_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${RIG_BUILDDIR:=$RIG_SRCDIR/build}"

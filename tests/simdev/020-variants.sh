@@ -1,6 +1,7 @@
 # Every flawed variant of the simulated device is caught by the stock scenario
 # aimed at it, by a sweep of cut points across the window the variant
 # publishes (rig-sim variants), and the robust device survives the same sweeps.
+# ctest: run-serial
 set -eu
 : "${RIG_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${RIG_BUILDDIR:=$RIG_SRCDIR/build}"

