@@ -188,6 +188,19 @@ static int open_termios(struct relay *r, bool pty)
 	return 0;
 }
 
+/* Close the port (not watched by the loop). */
+static void port_release(struct relay *r)
+{
+	if (r->port) {
+		sp_close(r->port);
+		sp_free_port(r->port);
+	} else if (r->fd >= 0) {
+		close(r->fd);
+	}
+	r->port = NULL;
+	r->fd = -1;
+}
+
 static int port_open(struct relay *r)
 {
 	struct sp_port *port = NULL;
@@ -224,14 +237,7 @@ static int port_open(struct relay *r)
 	r->watching = RIG_EV_READ;
 	e = rig_loop_add_fd(r->ctx.loop, r->fd, RIG_EV_READ, on_io, r);
 	if (e < 0) {
-		if (r->port) {
-			sp_close(r->port);
-			sp_free_port(r->port);
-		} else {
-			close(r->fd);
-		}
-		r->port = NULL;
-		r->fd = -1;
+		port_release(r);
 		return rig_drv_fail(&r->ctx, e, "%s: cannot watch the port", r->path);
 	}
 	return 0;
@@ -242,14 +248,7 @@ static void port_close(struct relay *r)
 	if (r->fd < 0)
 		return;
 	rig_loop_del_fd(r->ctx.loop, r->fd);
-	if (r->port) {
-		sp_close(r->port);
-		sp_free_port(r->port);
-	} else {
-		close(r->fd);
-	}
-	r->port = NULL;
-	r->fd = -1;
+	port_release(r);
 }
 
 static void watch(struct relay *r, unsigned events)
