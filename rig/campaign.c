@@ -34,6 +34,7 @@ struct cdev {
 	int errors;                    /* error attempts of the current job */
 	bool last_infra;               /* its last error was the lab's */
 	bool retry_pending;            /* the next run of the job is a retry of an error */
+	bool safed;                    /* the ended run's device was switched to its safe state */
 	bool health_pending;
 	const char *health_mode;       /* "check" or "provision" */
 	int nhealth;
@@ -475,6 +476,15 @@ static void start_run(struct cdev *d, bool health)
 	rig_run_start(d->run, run_done, d);
 }
 
+static void safe_done(void *arg, const struct rig_power_report *rep)
+{
+	struct cdev *d = arg;
+
+	if (rep->result < 0)
+		say(d->c, "device %s: could not switch to its safe power state: %s", d->id, rep->error ? rep->error : "?");
+	dev_kick(d);
+}
+
 static void kick_cb(struct rig_loop *loop, void *arg)
 {
 	struct cdev *d = arg;
@@ -484,8 +494,18 @@ static void kick_cb(struct rig_loop *loop, void *arg)
 	RIG_UNUSED(loop);
 	d->kick = NULL;
 	if (d->run) {
+		struct rig_device *dev = rig_run_device(d->run);
+		enum rig_power_state safe = rig_device_cfg(dev)->safe;
+
+		/* the device's declared safe state before it is released, without
+		 * running the loop from inside it: on the loop, then back here */
+		if (safe != RIG_POWER_UNKNOWN && !d->safed) {
+			d->safed = true;
+			rig_device_power(dev, safe == RIG_POWER_ON, safe_done, d);
+			return;
+		}
+		d->safed = false;
 		/* the run that just ended: released here, outside its own callback */
-		rig_device_make_safe(rig_run_device(d->run), 10 * RIG_NS_PER_S);
 		rig_run_free(d->run);
 		d->run = NULL;
 	}

@@ -31,7 +31,7 @@ return {
   templates = {
     sim = {
       name = "simulated board from the lab file",
-      power = { driver = "process", off_time = 50 },
+      power = { driver = "process", off_time = 50, safe = "off" },   -- off between runs
       console = { driver = "process" },
       update = {
         install = "updater install {url} {sha256}", installing = "updater: installing",
