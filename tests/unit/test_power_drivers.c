@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "driver.h"
+#include "drivers/power/http_int.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -393,9 +394,36 @@ static void test_relay_short_write(void **state)
 	rig_loop_free(loop);
 }
 
+/* The password is replaced wherever it is, whatever it is, within the buffer. */
+static void test_http_scrub(void **state)
+{
+	struct http h = { 0 };
+	char s[16], big[32];
+
+	(void)state;
+	h.secret = "*";
+	strcpy(s, "a*b*c");
+	rig_pwhttp_scrub(&h, s, sizeof(s));
+	assert_string_equal(s, "a***b***c");
+	h.secret = "x";
+	strcpy(s, "0123456789abcx");     /* no room for *** at the end: cut off */
+	rig_pwhttp_scrub(&h, s, sizeof(s));
+	assert_null(strchr(s, 'x'));
+	strcpy(s, "xxxxxxxxxxxxxxx");    /* grows past the buffer: no x survives */
+	rig_pwhttp_scrub(&h, s, sizeof(s));
+	assert_null(strchr(s, 'x'));
+	assert_true(strlen(s) < sizeof(s));
+	h.secret = "s3cr3t";
+	h.secret_esc = "s3%2Fcr3t";
+	strcpy(big, "s3%2Fcr3t&s3cr3t");
+	rig_pwhttp_scrub(&h, big, sizeof(big));
+	assert_string_equal(big, "***&***");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_http_scrub),
 		cmocka_unit_test(test_http_close_in_flight),
 		cmocka_unit_test(test_http_timeout_releases),
 		cmocka_unit_test(test_http_readback),
