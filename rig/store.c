@@ -1,7 +1,10 @@
-/* The results store: SQLite in WAL mode, one autocommitted statement per
- * record, so every event and console byte is durable against the death of
- * the rig as soon as it is recorded (see store.h). */
+/* The results store: SQLite in WAL mode, so every event and console byte is
+ * durable against the death of the rig as soon as it is committed (see
+ * store.h). Attached to a loop, the records of one loop iteration share one
+ * transaction, committed when the iteration's callbacks are done; otherwise
+ * each statement commits on its own. */
 #include "store.h"
+#include "loop.h"
 
 #include <errno.h>
 #include <sqlite3.h>
@@ -15,6 +18,8 @@
 struct rig_store {
 	sqlite3 *db;
 	sqlite3_stmt *ins_event, *ins_console, *ins_run, *end_run;
+	struct rig_loop *loop;       /* NULL: autocommit */
+	struct rig_timer *commit;    /* set while a transaction is open */
 	char err[512];
 };
 
@@ -137,10 +142,47 @@ bad:
 	return -EIO;
 }
 
+static void commit_cb(struct rig_loop *loop, void *arg)
+{
+	struct rig_store *st = arg;
+
+	RIG_UNUSED(loop);
+	st->commit = NULL;
+	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		fail(st, "commit");
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+}
+
+/* Open the iteration's transaction before a write, if grouping is on. */
+static void group(struct rig_store *st)
+{
+	if (!st->loop || st->commit)
+		return;
+	if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return;   /* the write autocommits instead */
+	st->commit = rig_loop_add_timer(st->loop, 0, commit_cb, st);
+}
+
+void rig_store_attach_loop(struct rig_store *st, struct rig_loop *loop)
+{
+	rig_store_flush(st);
+	st->loop = loop;
+}
+
+void rig_store_flush(struct rig_store *st)
+{
+	if (!st || !st->commit)
+		return;
+	rig_loop_cancel_timer(st->loop, st->commit);
+	commit_cb(st->loop, st);
+}
+
 void rig_store_close(struct rig_store *st)
 {
 	if (!st)
 		return;
+	rig_store_flush(st);
 	sqlite3_finalize(st->ins_event);
 	sqlite3_finalize(st->ins_console);
 	sqlite3_finalize(st->ins_run);
@@ -173,6 +215,8 @@ int rig_store_run_begin(struct rig_store *st, const struct rig_run_info *info, i
 	sqlite3_stmt *s = st->ins_run;
 	int r;
 
+	group(st);
+
 	bind_text(s, 1, info->campaign);
 	bind_text(s, 2, info->scenario);
 	bind_text(s, 3, info->device_id);
@@ -195,6 +239,8 @@ int rig_store_run_end(struct rig_store *st, int64_t run_id, uint64_t t_end_ns, c
 {
 	sqlite3_stmt *s = st->end_run;
 
+	group(st);
+
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)t_end_ns);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)rig_wall_ns());
 	bind_text(s, 3, verdict);
@@ -209,6 +255,8 @@ int rig_store_event(struct rig_store *st, int64_t run_id, uint64_t t_ns, const c
 {
 	sqlite3_stmt *s = st->ins_event;
 
+	group(st);
+
 	sqlite3_bind_int64(s, 1, run_id);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)t_ns);
 	bind_text(s, 3, kind);
@@ -220,6 +268,8 @@ int rig_store_console(struct rig_store *st, int64_t run_id, uint64_t t_ns, const
 		      const void *bytes, size_t n)
 {
 	sqlite3_stmt *s = st->ins_console;
+
+	group(st);
 
 	sqlite3_bind_int64(s, 1, run_id);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)t_ns);
