@@ -173,4 +173,4 @@ if ! skip fanin; then
 	"$b/bench-fanin" "${FANIN_S:-20}"
 fi
 echo
-echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r), $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r), load average $(cut -d" " -f1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M UTC')"
