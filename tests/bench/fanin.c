@@ -258,7 +258,7 @@ int main(int argc, char **argv)
 	struct shared *sh;
 	struct rig_loop *loop;
 	struct rig_errmsg err = { "" };
-	char dbpath[] = "/tmp/rig-fanin-XXXXXX";
+	char dbpath[256] = "/tmp/rig-fanin-XXXXXX";
 	const struct rig_console_ops *ops = rig_console_driver("serial");
 	pid_t pid;
 	double c0, c1, c2, t0, t1, t2;
