@@ -136,6 +136,9 @@ int rig_cmd_campaign(int argc, char **argv)
 		rig_cli_error("campaign", "results database %s: %s", dbpath, err.text);
 		goto out;
 	}
+	/* one transaction per loop iteration: a killed rig loses at most the
+	 * records of the iteration it was in (see store.h) */
+	rig_store_attach_loop(store, loop);
 	{
 		struct rig_artsrv_cfg scfg = { .bind = lhost, .port = lport, .url_host = url_host };
 

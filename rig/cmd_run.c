@@ -166,6 +166,7 @@ int rig_cmd_run(int argc, char **argv)
 		rig_cli_error("run", "results database %s: %s", dbpath, err.text);
 		goto out;
 	}
+	rig_store_attach_loop(store, loop);
 	{
 		struct rig_artsrv_cfg scfg = { .bind = lhost, .port = lport, .url_host = url_host,
 					       .tls_cert = cert, .tls_key = key };

@@ -1,10 +1,15 @@
-/* The results store: SQLite in WAL mode, one autocommitted statement per
- * record, so every event and console byte is durable against the death of
- * the rig as soon as it is recorded (see store.h). */
+/* The results store: SQLite in WAL mode, so every event and console byte is
+ * durable against the death of the rig as soon as it is committed (see
+ * store.h). Attached to a loop, the records of one loop iteration share one
+ * transaction, committed when the iteration's callbacks are done; otherwise
+ * each statement commits on its own. */
 #include "store.h"
+#include "loop.h"
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +21,20 @@
 struct rig_store {
 	sqlite3 *db;
 	sqlite3_stmt *ins_event, *ins_console, *ins_run, *end_run;
+	struct rig_loop *loop;       /* NULL: autocommit */
+	struct rig_timer *commit;    /* set while a transaction is open */
 	char err[512];
+	/* With a loop, checkpoints (WAL copy-back and its fsyncs) run on a
+	 * thread with its own connection, woken by the WAL hook: the loop
+	 * never waits for the disk there. */
+	char *path;
+	pthread_t ckpt;
+	pthread_mutex_t ckpt_mu;
+	pthread_cond_t ckpt_cv;
+	bool ckpt_on, ckpt_due, ckpt_stop;
 };
+
+#define CKPT_FRAMES 1000   /* SQLite's own auto-checkpoint threshold */
 
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS runs ("
@@ -156,6 +173,10 @@ int rig_store_open(const char *path, struct rig_store **out, struct rig_errmsg *
 	if (version < SCHEMA_VERSION &&
 	    sqlite3_exec(st->db, "PRAGMA user_version = 2", NULL, NULL, &errmsg) != SQLITE_OK)
 		goto bad;
+	/* from here on, rig_store_close() releases everything */
+	pthread_mutex_init(&st->ckpt_mu, NULL);
+	pthread_cond_init(&st->ckpt_cv, NULL);
+	st->path = rig_xstrdup(path);
 	if (prep(st, "INSERT INTO events(run_id, t_ns, kind, detail) VALUES (?,?,?,?)", &st->ins_event) < 0 ||
 	    prep(st, "INSERT INTO console(run_id, t_ns, stream, bytes) VALUES (?,?,?,?)", &st->ins_console) < 0 ||
 	    prep(st, "INSERT INTO runs(campaign, scenario, device_id, device_name, params_json, seed, host,"
@@ -177,15 +198,132 @@ bad:
 	return -EIO;
 }
 
+static void *ckpt_main(void *arg)
+{
+	struct rig_store *st = arg;
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open_v2(st->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK)
+		sqlite3_busy_timeout(db, 1000);
+	pthread_mutex_lock(&st->ckpt_mu);
+	for (;;) {
+		while (!st->ckpt_due && !st->ckpt_stop)
+			pthread_cond_wait(&st->ckpt_cv, &st->ckpt_mu);
+		if (st->ckpt_stop)
+			break;
+		st->ckpt_due = false;
+		pthread_mutex_unlock(&st->ckpt_mu);
+		/* PASSIVE: never blocks the loop's writes; what it cannot copy
+		 * now goes at the next wake-up */
+		sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&st->ckpt_mu);
+	}
+	pthread_mutex_unlock(&st->ckpt_mu);
+	sqlite3_close(db);
+	return NULL;
+}
+
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct rig_store *st = arg;
+
+	RIG_UNUSED(db);
+	RIG_UNUSED(name);
+	if (frames >= CKPT_FRAMES) {
+		pthread_mutex_lock(&st->ckpt_mu);
+		st->ckpt_due = true;
+		pthread_cond_signal(&st->ckpt_cv);
+		pthread_mutex_unlock(&st->ckpt_mu);
+	}
+	return SQLITE_OK;
+}
+
+static void ckpt_start(struct rig_store *st)
+{
+	if (st->ckpt_on)
+		return;
+	sigset_t all, old;
+	int r;
+
+	st->ckpt_due = st->ckpt_stop = false;
+	/* The thread takes no signal: the loop's signalfd gets them all. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	r = pthread_create(&st->ckpt, NULL, ckpt_main, st);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r != 0)
+		return;   /* checkpoints stay inline */
+	st->ckpt_on = true;
+	sqlite3_wal_hook(st->db, wal_hook, st);
+}
+
+static void ckpt_stop(struct rig_store *st)
+{
+	if (!st->ckpt_on)
+		return;
+	sqlite3_wal_autocheckpoint(st->db, CKPT_FRAMES);   /* replaces our hook */
+	pthread_mutex_lock(&st->ckpt_mu);
+	st->ckpt_stop = true;
+	pthread_cond_signal(&st->ckpt_cv);
+	pthread_mutex_unlock(&st->ckpt_mu);
+	pthread_join(st->ckpt, NULL);
+	st->ckpt_on = false;
+}
+
+static void commit_cb(struct rig_loop *loop, void *arg)
+{
+	struct rig_store *st = arg;
+
+	RIG_UNUSED(loop);
+	st->commit = NULL;
+	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		fail(st, "commit");
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+}
+
+/* Open the iteration's transaction before a write, if grouping is on. */
+static void group(struct rig_store *st)
+{
+	if (!st->loop || st->commit)
+		return;
+	if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return;   /* the write autocommits instead */
+	st->commit = rig_loop_add_timer(st->loop, 0, commit_cb, st);
+}
+
+void rig_store_attach_loop(struct rig_store *st, struct rig_loop *loop)
+{
+	rig_store_flush(st);
+	st->loop = loop;
+	if (loop)
+		ckpt_start(st);
+	else
+		ckpt_stop(st);
+}
+
+void rig_store_flush(struct rig_store *st)
+{
+	if (!st || !st->commit)
+		return;
+	rig_loop_cancel_timer(st->loop, st->commit);
+	commit_cb(st->loop, st);
+}
+
 void rig_store_close(struct rig_store *st)
 {
 	if (!st)
 		return;
+	rig_store_flush(st);
+	ckpt_stop(st);
 	sqlite3_finalize(st->ins_event);
 	sqlite3_finalize(st->ins_console);
 	sqlite3_finalize(st->ins_run);
 	sqlite3_finalize(st->end_run);
 	sqlite3_close(st->db);
+	pthread_mutex_destroy(&st->ckpt_mu);
+	pthread_cond_destroy(&st->ckpt_cv);
+	free(st->path);
 	free(st);
 }
 
@@ -212,6 +350,8 @@ int rig_store_run_begin(struct rig_store *st, const struct rig_run_info *info, i
 {
 	sqlite3_stmt *s = st->ins_run;
 	int r;
+
+	group(st);
 
 	bind_text(s, 1, info->campaign);
 	bind_text(s, 2, info->scenario);
@@ -244,6 +384,8 @@ int rig_store_run_end(struct rig_store *st, int64_t run_id, uint64_t t_end_ns, c
 {
 	sqlite3_stmt *s = st->end_run;
 
+	group(st);
+
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)t_end_ns);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)rig_wall_ns());
 	bind_text(s, 3, verdict);
@@ -259,6 +401,8 @@ int rig_store_event(struct rig_store *st, int64_t run_id, uint64_t t_ns, const c
 {
 	sqlite3_stmt *s = st->ins_event;
 
+	group(st);
+
 	sqlite3_bind_int64(s, 1, run_id);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)t_ns);
 	bind_text(s, 3, kind);
@@ -270,6 +414,8 @@ int rig_store_console(struct rig_store *st, int64_t run_id, uint64_t t_ns, const
 		      const void *bytes, size_t n)
 {
 	sqlite3_stmt *s = st->ins_console;
+
+	group(st);
 
 	sqlite3_bind_int64(s, 1, run_id);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)t_ns);

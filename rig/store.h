@@ -1,12 +1,13 @@
 /* The store: every run, event and console byte written to SQLite as it
- * happens (WAL, one autocommitted statement per record), so a rig killed
- * at any moment loses nothing it had recorded. */
+ * happens (WAL), so a rig killed at any moment loses nothing it had
+ * recorded before its current loop iteration. */
 #ifndef RIG_STORE_H
 #define RIG_STORE_H
 
 #include "rig.h"
 
 struct rig_store;
+struct rig_loop;
 
 struct rig_run_info {
 	const char *scenario;      /* path as given */
@@ -56,7 +57,16 @@ struct rig_campaign_row {
 char *rig_store_default_path(void);
 
 int rig_store_open(const char *path, struct rig_store **out, struct rig_errmsg *err);
+/* Flushes, then closes. Accepts NULL. */
 void rig_store_close(struct rig_store *st);
+/* Group the writes of one iteration of loop into one transaction, committed
+ * by a zero-delay timer once the iteration's callbacks are done (a commit
+ * per console read costs more than the read: issue 5). Without it, every
+ * statement commits on its own. The store must be closed, or detached with
+ * NULL, before the loop is freed. */
+void rig_store_attach_loop(struct rig_store *st, struct rig_loop *loop);
+/* Commit what the current iteration wrote, now. */
+void rig_store_flush(struct rig_store *st);
 const char *rig_store_error(const struct rig_store *st);
 
 int rig_store_run_begin(struct rig_store *st, const struct rig_run_info *info, int64_t *run_id);

@@ -444,36 +444,44 @@ static void port_lost(struct serial *s, const char *why)
 	s->retry = rig_loop_add_timer(s->ctx.loop, s->t_down + s->reopen_ns, retry_cb, s);
 }
 
-static void on_read(struct rig_loop *loop, int fd, unsigned events, void *arg)
+/* Read up to max_reads buffers into the sink. Returns true when the port is
+ * drained (EAGAIN) or was lost, false when bytes may remain: a busy port,
+ * not a lost one — the fd stays readable, so the loop comes back to it
+ * after the other sources had a turn. */
+static bool read_some(struct serial *s, unsigned events, int max_reads)
 {
-	struct serial *s = arg;
 	uint8_t buf[4096];
 
-	RIG_UNUSED(loop);
-	for (int i = 0; i < 16; i++) {
-		ssize_t n = read(fd, buf, sizeof(buf));
+	for (int i = 0; i < max_reads; i++) {
+		ssize_t n = read(s->fd, buf, sizeof(buf));
 
 		if (n > 0) {
 			/* bytes that arrived before a failure are delivered first */
 			s->sink.input(s->sink.arg, buf, (size_t)n, rig_now_ns());
 			continue;
 		}
-		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			if (events & (RIG_EV_HUP | RIG_EV_ERR))
-				break;
-			return;
-		}
-		break;   /* EOF, EIO, ENODEV: the port went away */
+		if (n < 0 && (errno == EAGAIN || errno == EINTR) && !(events & (RIG_EV_HUP | RIG_EV_ERR)))
+			return true;
+		port_lost(s, "the port went away");   /* EOF, EIO, ENODEV, or hung up and drained */
+		return true;
 	}
-	port_lost(s, "the port went away");
+	return false;
+}
+
+static void on_read(struct rig_loop *loop, int fd, unsigned events, void *arg)
+{
+	RIG_UNUSED(loop);
+	RIG_UNUSED(fd);
+	read_some(arg, events, 16);
 }
 
 static void serial_drain(void *handle)
 {
 	struct serial *s = handle;
 
+	/* everything the kernel holds, but not forever on a streaming port */
 	if (s->fd >= 0)
-		on_read(s->ctx.loop, s->fd, RIG_EV_READ, s);
+		read_some(s, RIG_EV_READ, 256);
 }
 
 static int serial_open(const struct rig_drv_ctx *ctx, const struct rig_cfg *cfg, int peer_fd,

@@ -1,10 +1,12 @@
-/* The store: records survive a SIGKILLed writer; reads back in order. */
+/* The store: records survive a SIGKILLed writer; reads back in order;
+ * grouped per loop iteration when attached to a loop. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
 #include "store.h"
+#include "loop.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -68,6 +70,45 @@ static void test_roundtrip_and_kill(void **state)
 	rig_store_close(st);
 }
 
+/* Attached to a loop, one iteration's writes are one transaction: another
+ * connection sees them once the iteration is done; close flushes. */
+static void test_grouped_per_iteration(void **state)
+{
+	char path[256];
+	struct rig_store *st, *rd;
+	struct rig_loop *loop;
+	struct rig_errmsg err;
+	struct rig_run_info info = { .scenario = "s.lua", .device_id = "d2", .params_json = "{}" };
+	char *text;
+	size_t len;
+	int64_t id;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/grouped.db", dir);
+	assert_int_equal(rig_loop_new(&loop), 0);
+	assert_int_equal(rig_store_open(path, &st, &err), 0);
+	rig_store_attach_loop(st, loop);
+	assert_int_equal(rig_store_run_begin(st, &info, &id), 0);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(rig_store_console(st, id, (uint64_t)i, "rx", "ab", 2), 0);
+	assert_int_equal(rig_store_open(path, &rd, &err), 0);
+	assert_int_equal(rig_store_console_text(rd, id, &text, &len), 0);
+	assert_int_equal(len, 0);   /* not committed yet */
+	free(text);
+	rig_loop_run_once(loop, 0);
+	assert_int_equal(rig_store_console_text(rd, id, &text, &len), 0);
+	assert_int_equal(len, 200);
+	free(text);
+	assert_int_equal(rig_store_console(st, id, 200, "rx", "c", 1), 0);
+	rig_store_close(st);   /* flushes */
+	assert_int_equal(rig_store_console_text(rd, id, &text, &len), 0);
+	assert_int_equal(len, 201);
+	free(text);
+	rig_store_close(rd);
+	assert_int_equal(rig_loop_sources(loop), 0);
+	rig_loop_free(loop);
+}
+
 static void test_bad_path_and_default(void **state)
 {
 	struct rig_store *st;
@@ -92,6 +133,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip_and_kill),
+		cmocka_unit_test(test_grouped_per_iteration),
 		cmocka_unit_test(test_bad_path_and_default),
 	};
 
