@@ -5,12 +5,14 @@
 
 extern const struct rig_power_ops rig_power_command;
 extern const struct rig_power_ops rig_power_process;
+extern const struct rig_power_ops rig_power_qemu;
 extern const struct rig_console_ops rig_console_serial;
 extern const struct rig_console_ops rig_console_process;
 
 static const struct rig_power_ops *const power_drivers[] = {
 	&rig_power_command,
 	&rig_power_process,
+	&rig_power_qemu,
 	NULL,
 };
 
