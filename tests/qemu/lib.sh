@@ -1,7 +1,8 @@
 # The QEMU system tests (ctest label `qemu`): stock scenarios on the emulated
-# RAUC board, checked against emulated/qemu/expected-rauc.txt. Each test runs
-# alone: `bash tests/qemu/010-baseline.sh` (needs root to build the image the
-# first time; later runs reuse the cached image).
+# boards, checked against emulated/qemu/expected-<flavour>.txt. A test sets
+# FLAVOUR (rauc, the default, or swupdate) before sourcing this file. Each
+# test runs alone: `bash tests/qemu/010-baseline.sh` (needs root to build the
+# image the first time; later runs reuse the cached image).
 set -eu
 : "${RIG_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${RIG_BUILDDIR:=$RIG_SRCDIR/build}"
@@ -12,7 +13,8 @@ trap 'rm -rf "$T"' EXIT
 export RIG_DB="$T/rig.db"
 export RIG_RUNTIME_DIR="$T/run"
 export RIG_QEMU_STATE="$T/state"
-export RIG_QEMU_ID="qemu-rauc-test-$$"
+: "${FLAVOUR:=rauc}"
+export RIG_QEMU_ID="qemu-$FLAVOUR-test-$$"
 
 skip() { echo "SKIP: $*" >&2; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -22,23 +24,23 @@ done
 
 # The image: reuse the cached one for the current inputs, else build it.
 build=$RIG_SRCDIR/emulated/qemu/build-image
-if img=$("$build" --print-dir); then
+if img=$("$build" --flavour "$FLAVOUR" --print-dir); then
 	:
 elif [ "$(id -u)" = 0 ]; then
-	"$build" >"$T/build.log" 2>&1 || { cat "$T/build.log" >&2; fail "build-image failed"; }
+	"$build" --flavour "$FLAVOUR" >"$T/build.log" 2>&1 || { cat "$T/build.log" >&2; fail "build-image failed"; }
 else
 	skip "no cached image and not root: run emulated/qemu/build-image as root"
 fi
 export RIG_QEMU_IMAGE_DIR="$img"
 
-# run_scenario NAME [rig args...]: run scenarios/NAME.lua on the RAUC board and
+# run_scenario NAME [rig args...]: run scenarios/NAME.lua on the board and
 # compare its verdict with the expected one.
 run_scenario() {
 	name=$1; shift
-	want=$(awk -v s="$name" '$1 == s { print $2 }' "$RIG_SRCDIR/emulated/qemu/expected-rauc.txt")
-	[ -n "$want" ] || fail "no expected verdict for $name in expected-rauc.txt"
+	want=$(awk -v s="$name" '$1 == s { print $2 }' "$RIG_SRCDIR/emulated/qemu/expected-$FLAVOUR.txt")
+	[ -n "$want" ] || fail "no expected verdict for $name in expected-$FLAVOUR.txt"
 	set +e
-	"$RIG" run "$RIG_SRCDIR/scenarios/$name.lua" --device "$RIG_SRCDIR/emulated/qemu/rauc.lua" \
+	"$RIG" run "$RIG_SRCDIR/scenarios/$name.lua" --device "$RIG_SRCDIR/emulated/qemu/$FLAVOUR.lua" \
 		--seed "${RIG_SEED:-1}" -v "$@" >"$T/out" 2>&1
 	st=$?
 	set -e
