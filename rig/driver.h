@@ -61,6 +61,13 @@ struct rig_power_ops {
 	int (*get)(void *handle, rig_power_done_fn *done, void *arg);
 	/* Optional: a console fd the driver owns (the process driver's pty master). */
 	int (*console_fd)(void *handle);
+	/* Optional: bytes the device has written to its storage, as an emulator
+	 * counts them, since counting started (at the first call). Synchronous
+	 * and cheap: the latest count the driver has, at most written_lag_ns old
+	 * while the device runs (the count stands still while it is off).
+	 * -EAGAIN until the driver has a first count. For `written` triggers. */
+	int (*written)(void *handle, uint64_t *bytes);
+	uint64_t written_lag_ns;
 };
 
 /* ---- console ---- */

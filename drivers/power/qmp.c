@@ -320,6 +320,43 @@ int rig_qmp_get(struct rig_qmp_span obj, const char *key, struct rig_qmp_span *o
 	return 0;
 }
 
+int rig_qmp_index(struct rig_qmp_span arr, size_t index, struct rig_qmp_span *out)
+{
+	struct scan c = { arr.p, arr.n, 0 };
+	size_t k = 0;
+
+	if (!arr.p)
+		return -EINVAL;
+	ws(&c);
+	if (c.i >= c.n || c.s[c.i] != '[')
+		return -EINVAL;
+	c.i++;
+	ws(&c);
+	if (c.i < c.n && c.s[c.i] == ']')
+		return -ENOENT;
+	for (;;) {
+		size_t v0;
+
+		ws(&c);
+		v0 = c.i;
+		if (value(&c, 2) < 0)
+			return -EINVAL;
+		if (k++ == index) {
+			out->p = c.s + v0;
+			out->n = c.i - v0;
+			return 0;
+		}
+		ws(&c);
+		if (c.i >= c.n)
+			return -EINVAL;
+		if (c.s[c.i] == ']')
+			return -ENOENT;
+		if (c.s[c.i] != ',')
+			return -EINVAL;
+		c.i++;
+	}
+}
+
 int rig_qmp_int(struct rig_qmp_span v, int64_t *out)
 {
 	size_t i = 0;

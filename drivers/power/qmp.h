@@ -36,6 +36,9 @@ int rig_qmp_parse(const char *s, size_t n, struct rig_qmp_msg *out);
  * escapes) as JSON text. Returns 0 or -ENOENT / -EINVAL. */
 int rig_qmp_get(struct rig_qmp_span obj, const char *key, struct rig_qmp_span *out);
 
+/* Element `index` of the array `arr` (JSON text). Returns 0 or -ENOENT / -EINVAL. */
+int rig_qmp_index(struct rig_qmp_span arr, size_t index, struct rig_qmp_span *out);
+
 /* A JSON integer value as int64 (0 or -EINVAL / -ERANGE). */
 int rig_qmp_int(struct rig_qmp_span v, int64_t *out);
 

@@ -27,6 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in(data, size, m.timestamp);
 	if (m.kind == RIG_QMP_EVENT && !m.event.p)
 		abort();
+	for (size_t i = 0; i < 4 && rig_qmp_index(m.value, i, &v) == 0; i++)
+		in(data, size, v);
 	if (rig_qmp_get(m.value, "stats", &v) == 0) {
 		in(data, size, v);
 		if (rig_qmp_get(v, "wr_bytes", &v) == 0) {

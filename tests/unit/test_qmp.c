@@ -60,6 +60,13 @@ static void test_lookup(void **state)
 	assert_int_equal(rig_qmp_int(v, &x), 0);
 	assert_int_equal(x, 168422400);
 	assert_int_equal(rig_qmp_get(m.value, "nope", &v), -ENOENT);
+	assert_int_equal(rig_qmp_get(m.value, "stats", &v), 0);
+	assert_int_equal(rig_qmp_get(v, "x", &v), 0);
+	assert_int_equal(rig_qmp_index(v, 1, &v), 0);
+	assert_true(span_is(v, "{\"a\": null}"));
+	assert_int_equal(rig_qmp_get(m.value, "stats", &v), 0);
+	assert_int_equal(rig_qmp_get(v, "x", &v), 0);
+	assert_int_equal(rig_qmp_index(v, 2, &v), -ENOENT);
 	v.p = "99999999999999999999";
 	v.n = strlen(v.p);
 	assert_int_equal(rig_qmp_int(v, &x), -ERANGE);
