@@ -7,6 +7,12 @@
  * group: never QMP `quit`, which flushes. What survives is what QEMU had
  * written to the overlay file, i.e. a disk without a volatile cache.
  *
+ * With `disk = "volatile-cache"` the board's disk is a raw sparse copy of the
+ * golden image served by nbdkit's cache filter in writeback mode, and QEMU
+ * is started by nbdkit (`--run`) in the same process group: the cut kills
+ * both, so every write since the guest's last flush is lost, as on a disk
+ * with a volatile write cache.
+ *
  * Console: the driver owns a connected unix socket pair for the device's whole
  * life. QEMU gets one end as an already connected chardev socket
  * (`-chardev socket,fd=3`), the rig reads the other (console driver
@@ -16,7 +22,15 @@
  *
  * QMP: a second socket pair per power-on (`-mon mode=control`). The client
  * negotiates capabilities on the greeting, matches replies by numeric id, and
- * puts every asynchronous event on the run's timeline as `qemu.event`.
+ * puts every asynchronous event on the run's timeline as `qemu.event`. Once a
+ * `written` trigger asks, it polls `query-blockstats` every 20 ms and keeps
+ * the bytes the guest wrote to its disk (summed over power cycles).
+ *
+ * Reboot: with `reboot = "restart"` (the default) QEMU runs with -no-reboot and
+ * the driver starts a new QEMU on the same disk when the guest reset itself
+ * (QMP SHUTDOWN with reason guest-reset): a real reset restarts the firmware
+ * from scratch, and QEMU 7.2's in-process reset under TCG made the next GRUB
+ * load take minutes at times. `reboot = "reset"` keeps QEMU's own reset.
  *
  * Acceleration: `accel = "auto"` uses KVM only if a short probe boot (the
  * image's kernel and initramfs with `rig.probe`) prints its marker in time;
@@ -39,6 +53,7 @@
 #include <unistd.h>
 
 #define QMP_LINE_MAX (256 * 1024)
+#define STATS_PERIOD_NS (20 * RIG_NS_PER_MS)
 #define PROBE_TIMEOUT_NS (10 * RIG_NS_PER_S)
 #define CONSOLE_FD 3
 #define QMP_FD 4
@@ -56,6 +71,12 @@ static const struct rig_opt qemu_opts[] = {
 	{ "qemu", RIG_OPT_STRING, false, "the emulator binary (default qemu-system-x86_64)" },
 	{ "args", RIG_OPT_STRV, false, "extra QEMU arguments" },
 	{ "log", RIG_OPT_STRING, false, "QEMU's stdout/stderr (default <overlay>.log)" },
+	{ "disk", RIG_OPT_STRING, false,
+	  "direct (default: every write QEMU issued survives a cut) or volatile-cache "
+	  "(nbdkit writeback cache: writes since the last flush are lost; overlay is then a raw copy)" },
+	{ "nbdkit", RIG_OPT_STRING, false, "the nbdkit binary (default nbdkit)" },
+	{ "reboot", RIG_OPT_STRING, false,
+	  "restart (default: a guest reset starts a new QEMU on the same disk) or reset (QEMU's own reset)" },
 	{ NULL, 0, false, NULL },
 };
 
@@ -64,7 +85,10 @@ enum stage { ST_IDLE, ST_PROBE, ST_OVERLAY, ST_STARTED, ST_KILLING };
 
 struct qemu {
 	struct rig_drv_ctx ctx;
-	char *image, *format, *overlay, *qemu, *log, *probe_kernel, *probe_initrd;
+	char *image, *format, *overlay, *qemu, *log, *probe_kernel, *probe_initrd, *nbdkit;
+	bool volatile_cache;
+	bool restart_on_reset;      /* reboot = "restart" */
+	bool guest_reset;           /* QMP SHUTDOWN said guest-reset */
 	char **args;
 	int memory, smp;
 	enum accel accel;
@@ -73,6 +97,12 @@ struct qemu {
 	char *qbuf;             /* QMP line buffer */
 	size_t qlen;
 	int64_t next_id, caps_id;
+	bool qmp_ready;
+	/* write counting (query-blockstats of disk0) */
+	bool counting, count_valid;
+	uint64_t wr_base, wr_cur;   /* earlier QEMUs' total; this QEMU's wr_bytes */
+	int64_t stats_id;           /* the query in flight, -1 if none */
+	struct rig_timer *stats_timer;
 	pid_t pid;
 	struct rig_child *helper;   /* probe or qemu-img */
 	struct rig_timer *timer;
@@ -116,6 +146,7 @@ static int qemu_open(const struct rig_drv_ctx *ctx, const struct rig_cfg *cfg, v
 	q->probe_kernel = dup_opt(cfg, "probe_kernel", NULL);
 	q->probe_initrd = dup_opt(cfg, "probe_initrd", NULL);
 	q->log = rig_cfg_has(cfg, "log") ? dup_opt(cfg, "log", NULL) : rig_xasprintf("%s.log", q->overlay);
+	q->nbdkit = dup_opt(cfg, "nbdkit", "nbdkit");
 	q->memory = (int)rig_cfg_int(cfg, "memory", 1024);
 	q->smp = (int)rig_cfg_int(cfg, "smp", 2);
 	while (args && args[n])
@@ -126,6 +157,7 @@ static int qemu_open(const struct rig_drv_ctx *ctx, const struct rig_cfg *cfg, v
 	free(tmp);
 	q->next_id = 1;
 	q->caps_id = -1;
+	q->stats_id = -1;
 	*handle = q;
 	if (strcmp(accel, "auto") == 0) {
 		q->accel = ACCEL_AUTO;
@@ -136,6 +168,24 @@ static int qemu_open(const struct rig_drv_ctx *ctx, const struct rig_cfg *cfg, v
 	} else {
 		qemu_close(q);
 		return rig_drv_fail(ctx, -EINVAL, "power.accel: expected auto, kvm or tcg, got '%s'", accel);
+	}
+	if (strcmp(rig_cfg_str(cfg, "disk", "direct"), "volatile-cache") == 0) {
+		q->volatile_cache = true;
+	} else if (strcmp(rig_cfg_str(cfg, "disk", "direct"), "direct") != 0) {
+		const char *d = rig_cfg_str(cfg, "disk", "");
+		int r = rig_drv_fail(ctx, -EINVAL, "power.disk: expected direct or volatile-cache, got '%s'", d);
+
+		qemu_close(q);
+		return r;
+	}
+	if (strcmp(rig_cfg_str(cfg, "reboot", "restart"), "restart") == 0) {
+		q->restart_on_reset = true;
+	} else if (strcmp(rig_cfg_str(cfg, "reboot", "restart"), "reset") != 0) {
+		const char *d = rig_cfg_str(cfg, "reboot", "");
+		int r = rig_drv_fail(ctx, -EINVAL, "power.reboot: expected restart or reset, got '%s'", d);
+
+		qemu_close(q);
+		return r;
 	}
 	if (q->memory < 64 || q->smp < 1 || q->smp > 64) {
 		qemu_close(q);
@@ -219,6 +269,43 @@ static void qmp_send(struct qemu *q, const char *cmd, int64_t *id_out)
 		*id_out = id;
 }
 
+static void stats_tick(struct rig_loop *loop, void *arg)
+{
+	struct qemu *q = arg;
+
+	q->stats_timer = NULL;
+	if (q->qmp < 0 || !q->qmp_ready || !q->counting)
+		return;
+	if (q->stats_id < 0)
+		qmp_send(q, "query-blockstats", &q->stats_id);
+	q->stats_timer = rig_loop_add_timer(loop, rig_now_ns() + STATS_PERIOD_NS, stats_tick, q);
+}
+
+static void stats_start(struct qemu *q)
+{
+	if (!q->stats_timer && q->qmp >= 0 && q->qmp_ready && q->counting)
+		q->stats_timer = rig_loop_add_timer(q->ctx.loop, 0, stats_tick, q);
+}
+
+/* The reply to query-blockstats: disk0's wr_bytes. */
+static void stats_reply(struct qemu *q, struct rig_qmp_span ret)
+{
+	struct rig_qmp_span dev, v;
+	int64_t wr;
+
+	q->stats_id = -1;
+	for (size_t i = 0; rig_qmp_index(ret, i, &dev) == 0; i++) {
+		if (rig_qmp_get(dev, "device", &v) < 0 || v.n != 7 || memcmp(v.p, "\"disk0\"", 7) != 0)
+			continue;
+		if (rig_qmp_get(dev, "stats", &v) == 0 && rig_qmp_get(v, "wr_bytes", &v) == 0 &&
+		    rig_qmp_int(v, &wr) == 0 && wr >= 0) {
+			q->wr_cur = (uint64_t)wr;
+			q->count_valid = true;
+		}
+		return;
+	}
+}
+
 static void qmp_message(struct qemu *q, const char *line, size_t n)
 {
 	struct rig_qmp_msg m;
@@ -234,14 +321,25 @@ static void qmp_message(struct qemu *q, const char *line, size_t n)
 		qmp_send(q, "qmp_capabilities", &q->caps_id);
 		break;
 	case RIG_QMP_RETURN:
-		if (m.id == q->caps_id && q->caps_id >= 0)
+		if (m.id == q->caps_id && q->caps_id >= 0) {
+			q->qmp_ready = true;
 			rig_drv_event(&q->ctx, "qemu.qmp", "{\"ready\":true}");
+			stats_start(q);
+		} else if (m.id == q->stats_id && q->stats_id >= 0) {
+			stats_reply(q, m.value);
+		}
 		break;
 	case RIG_QMP_ERROR:
 		rig_drv_event(&q->ctx, "qemu.qmp.error", "{\"id\":%lld,\"desc\":\"%.*s\"}", (long long)m.id,
 			      (int)(m.desc.p ? m.desc.n : 0), m.desc.p ? m.desc.p : "");
 		break;
 	case RIG_QMP_EVENT:
+		if (m.event.n == 8 && memcmp(m.event.p, "SHUTDOWN", 8) == 0) {
+			struct rig_qmp_span r;
+
+			q->guest_reset = rig_qmp_get(m.value, "reason", &r) == 0 && r.n == 13 &&
+					 memcmp(r.p, "\"guest-reset\"", 13) == 0;
+		}
 		rig_drv_event(&q->ctx, "qemu.event", "{\"event\":\"%.*s\",\"data\":%.*s}", (int)m.event.n,
 			      m.event.p, (int)(m.value.p ? m.value.n : 2), m.value.p ? m.value.p : "{}");
 		break;
@@ -257,6 +355,13 @@ static void qmp_detach(struct qemu *q)
 	q->qmp = -1;
 	q->qlen = 0;
 	q->caps_id = -1;
+	q->qmp_ready = false;
+	/* This QEMU is gone: what it wrote (as last polled) joins the total. */
+	q->wr_base += q->wr_cur;
+	q->wr_cur = 0;
+	q->stats_id = -1;
+	rig_loop_cancel_timer(q->ctx.loop, q->stats_timer);
+	q->stats_timer = NULL;
 }
 
 static void qmp_readable(struct rig_loop *loop, int fd, unsigned events, void *arg)
@@ -295,19 +400,33 @@ static void qmp_readable(struct rig_loop *loop, int fd, unsigned events, void *a
 
 /* ---- the QEMU process */
 
+static int spawn_qemu(struct qemu *q);
+
 static void qemu_exited(struct rig_loop *loop, pid_t pid, int status, void *arg)
 {
 	struct qemu *q = arg;
 
-	RIG_UNUSED(loop);
 	if (q->pid != pid)
 		return;
 	q->pid = 0;
+	/* Events QEMU wrote before it exited (SHUTDOWN) are still in the socket. */
+	if (q->qmp >= 0)
+		qmp_readable(loop, q->qmp, RIG_EV_READ, q);
 	qmp_detach(q);
 	if (q->stage == ST_KILLING) {
 		q->stage = ST_IDLE;
 		finish(q, 0, q->t_kill, RIG_POWER_OFF);
 		return;
+	}
+	if (q->restart_on_reset && q->guest_reset) {
+		int r;
+
+		q->guest_reset = false;
+		rig_drv_event(&q->ctx, "power.restart", "{\"reason\":\"guest-reset\"}");
+		r = spawn_qemu(q);
+		if (r == 0)
+			return;
+		rig_drv_event(&q->ctx, "qemu.error", "{\"restart\":%d}", r);
 	}
 	q->stage = ST_IDLE;
 	/* QEMU ended by itself (guest poweroff, an emulator error: see the log). */
@@ -345,16 +464,66 @@ static char **qemu_argv(struct qemu *q)
 	ARG("-mon");
 	ARG("chardev=qmp0,mode=control");
 	ARG("-drive");
-	ARG("file=%s,format=qcow2,if=none,id=disk0,cache=writeback", q->overlay);
+	if (q->volatile_cache)   /* nbdkit --run substitutes $nbd */
+		ARG("file=$nbd,format=raw,if=none,id=disk0,cache=writeback");
+	else
+		ARG("file=%s,format=qcow2,if=none,id=disk0,cache=writeback", q->overlay);
 	ARG("-device");
 	ARG("virtio-blk-pci,drive=disk0");
 	ARG("-device");
 	ARG("i6300esb");
 	ARG("-nic");
 	ARG("user,model=virtio-net-pci");
+	if (q->restart_on_reset)
+		ARG("-no-reboot");
 	for (size_t i = 0; q->args[i]; i++)
 		ARG("%s", q->args[i]);
 #undef ARG
+	return v;
+}
+
+/* `nbdkit ... --run 'exec qemu ...'`: one process group, so one SIGKILL. */
+static char **nbdkit_argv(struct qemu *q, char **qv)
+{
+	char **v = rig_xcalloc(16, sizeof(char *));
+	char *cmd = rig_xstrdup("exec");
+	size_t n = 0;
+
+	for (size_t i = 0; qv[i]; i++) {
+		char *prev = cmd;
+		size_t len = 0;
+		char *quoted = rig_xcalloc(strlen(qv[i]) * 4 + 3, 1);
+
+		/* single-quote every argument; the drive's $nbd in double quotes */
+		if (strstr(qv[i], "$nbd")) {
+			sprintf(quoted, "\"%s\"", qv[i]);
+		} else {
+			quoted[len++] = '\'';
+			for (const char *c = qv[i]; *c; c++) {
+				if (*c == '\'') {
+					memcpy(quoted + len, "'\\''", 4);
+					len += 4;
+				} else {
+					quoted[len++] = *c;
+				}
+			}
+			quoted[len++] = '\'';
+		}
+		cmd = rig_xasprintf("%s %s", prev, quoted);
+		free(prev);
+		free(quoted);
+	}
+	v[n++] = rig_xstrdup(q->nbdkit);
+	v[n++] = rig_xstrdup("--foreground");
+	v[n++] = rig_xstrdup("--exit-with-parent");
+	v[n++] = rig_xstrdup("-U");
+	v[n++] = rig_xstrdup("-");
+	v[n++] = rig_xstrdup("--filter=cache");
+	v[n++] = rig_xstrdup("file");
+	v[n++] = rig_xstrdup(q->overlay);
+	v[n++] = rig_xstrdup("cache=writeback");
+	v[n++] = rig_xstrdup("--run");
+	v[n++] = cmd;
 	return v;
 }
 
@@ -378,6 +547,12 @@ static int spawn_qemu(struct qemu *q)
 	while (recv(q->con[1], junk, sizeof(junk), MSG_DONTWAIT) > 0)
 		;
 	argv = qemu_argv(q);
+	if (q->volatile_cache) {
+		char **nv = nbdkit_argv(q, argv);
+
+		free_strv(argv);
+		argv = nv;
+	}
 	pid = fork();
 	if (pid < 0) {
 		r = -errno;
@@ -415,6 +590,7 @@ static int spawn_qemu(struct qemu *q)
 		return r;
 	}
 	q->pid = pid;
+	q->guest_reset = false;
 	q->qmp = qp[0];
 	q->qlen = 0;
 	if (!q->qbuf)
@@ -485,8 +661,13 @@ static void start_stage(struct qemu *q)
 		}
 	}
 	if (access(q->overlay, F_OK) < 0) {
-		char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-F", q->format, "-b", q->image,
-				 q->overlay, NULL };
+		/* direct: a qcow2 overlay; volatile-cache: nbdkit serves raw, so a
+		 * sparse (or reflinked) raw copy */
+		char *argv_q[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-F", q->format, "-b", q->image,
+				   q->overlay, NULL };
+		char *argv_c[] = { "qemu-img", "convert", "-q", "-f", q->format, "-O", "raw", "-S", "4k",
+				   q->image, q->overlay, NULL };
+		char **argv = q->volatile_cache ? argv_c : argv_q;
 
 		q->stage = ST_OVERLAY;
 		r = rig_child_spawn(q->ctx.loop, argv, NULL, NULL, 30 * RIG_NS_PER_S, overlay_done, q, &q->helper);
@@ -551,6 +732,22 @@ static int qemu_get(void *handle, rig_power_done_fn *done, void *arg)
 	return 0;
 }
 
+static int qemu_written(void *handle, uint64_t *bytes)
+{
+	struct qemu *q = handle;
+
+	if (!q->counting) {
+		q->counting = true;
+		if (!q->pid)
+			q->count_valid = true;   /* off: nothing is being written */
+		stats_start(q);
+	}
+	if (!q->count_valid)
+		return -EAGAIN;
+	*bytes = q->wr_base + q->wr_cur;
+	return 0;
+}
+
 static int qemu_console_fd(void *handle)
 {
 	return ((struct qemu *)handle)->con[0];
@@ -583,6 +780,7 @@ static void qemu_close(void *handle)
 	free(q->log);
 	free(q->probe_kernel);
 	free(q->probe_initrd);
+	free(q->nbdkit);
 	free_strv(q->args);
 	free(q);
 }
@@ -597,4 +795,6 @@ const struct rig_power_ops rig_power_qemu = {
 	.set = qemu_set,
 	.get = qemu_get,
 	.console_fd = qemu_console_fd,
+	.written = qemu_written,
+	.written_lag_ns = STATS_PERIOD_NS,
 };

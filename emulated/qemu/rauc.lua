@@ -11,11 +11,14 @@
 --   RIG_QEMU_STATE      directory of the overlay and QEMU's log (default /tmp/rig-qemu-<id>)
 --   RIG_QEMU_ID         device id (default qemu-rauc-1)
 --   RIG_QEMU_ACCEL      auto (default: KVM only if a probe boot works), kvm or tcg
+--   RIG_QEMU_DISK       direct (default) or volatile-cache (nbdkit writeback cache:
+--                       a cut loses every write since the guest's last flush)
 local cache = os.getenv("RIG_IMAGE_CACHE") or "/var/cache/rig/images"
 local img = os.getenv("RIG_QEMU_IMAGE_DIR") or (cache .. "/rauc-current")
 local id = os.getenv("RIG_QEMU_ID") or "qemu-rauc-1"
 local state = os.getenv("RIG_QEMU_STATE") or ("/tmp/rig-qemu-" .. id)
-local overlay = state .. "/disk.qcow2"
+local disk = os.getenv("RIG_QEMU_DISK") or "direct"
+local overlay = state .. (disk == "direct" and "/disk.qcow2" or "/disk.raw")
 
 return {
   schema = 1,
@@ -27,6 +30,7 @@ return {
     format = "raw",
     overlay = overlay,
     accel = os.getenv("RIG_QEMU_ACCEL") or "auto",
+    disk = disk,
     probe_kernel = img .. "/vmlinuz",
     probe_initrd = img .. "/initrd.img",
     memory = 1024,

@@ -44,6 +44,9 @@ run_scenario() {
 		--seed "${RIG_SEED:-1}" -v "$@" >"$T/out" 2>&1
 	st=$?
 	set -e
+	# RIG_QEMU_LOGDIR: keep every run's timeline (for docs/qemu.md)
+	[ -n "${RIG_QEMU_LOGDIR:-}" ] && mkdir -p "$RIG_QEMU_LOGDIR" &&
+		cp "$T/out" "$RIG_QEMU_LOGDIR/$FLAVOUR-$name.txt"
 	got=$(grep -Eo '^(PASS|FAIL|BRICK|ERROR|INCONCLUSIVE|SKIP) ' "$T/out" | tail -1 | tr -d ' ' | tr 'A-Z' 'a-z')
 	if [ "$got" != "$want" ]; then
 		cat "$T/out" >&2
