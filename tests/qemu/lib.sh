@@ -47,11 +47,12 @@ run_scenario() {
 	# RIG_QEMU_LOGDIR: keep every run's timeline (for docs/qemu.md)
 	[ -n "${RIG_QEMU_LOGDIR:-}" ] && mkdir -p "$RIG_QEMU_LOGDIR" &&
 		cp "$T/out" "$RIG_QEMU_LOGDIR/$FLAVOUR-$name.txt"
-	got=$(grep -Eo '^(PASS|FAIL|BRICK|ERROR|INCONCLUSIVE|SKIP) ' "$T/out" | tail -1 | tr -d ' ' | tr 'A-Z' 'a-z')
+	got=$(grep -Eo '^(PASS|FAIL|BRICK|ERROR|INCONCL|SKIP) ' "$T/out" | tail -1 | tr -d ' ' | tr 'A-Z' 'a-z')
+	[ "$got" = inconcl ] && got=inconclusive   # rig prints it in 7 columns
 	if [ "$got" != "$want" ]; then
 		cat "$T/out" >&2
 		[ -f "$RIG_QEMU_STATE/disk.qcow2.log" ] && cat "$RIG_QEMU_STATE/disk.qcow2.log" >&2
 		fail "$name: verdict '${got:-none}' (exit $st), expected $want"
 	fi
-	grep -E '^(PASS|FAIL|BRICK|ERROR|INCONCLUSIVE|SKIP) ' -A2 "$T/out"
+	grep -E '^(PASS|FAIL|BRICK|ERROR|INCONCL|SKIP) ' -A2 "$T/out"
 }
