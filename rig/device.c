@@ -381,6 +381,13 @@ int rig_device_power_get(struct rig_device *dev, rig_power_done_fn *done, void *
 	return dev->cfg->power_ops->get(dev->power, done, arg);
 }
 
+int rig_device_written(struct rig_device *dev, uint64_t *bytes)
+{
+	if (!dev->cfg->power_ops->written)
+		return -ENOTSUP;
+	return dev->cfg->power_ops->written(dev->power, bytes);
+}
+
 void rig_device_forget(struct rig_device *dev, void *arg)
 {
 	for (struct power_op *op = dev->queue; op; op = op->next)

@@ -50,6 +50,9 @@ struct rig_loop *rig_device_loop(struct rig_device *dev);
 int rig_device_power(struct rig_device *dev, bool on, rig_device_power_fn *done, void *arg);
 /* Read back the power state (-ENOTSUP if the driver cannot). */
 int rig_device_power_get(struct rig_device *dev, rig_power_done_fn *done, void *arg);
+/* The power driver's write count (rig_power_ops.written): 0, -EAGAIN (no
+ * count yet) or -ENOTSUP (the driver counts no writes). */
+int rig_device_written(struct rig_device *dev, uint64_t *bytes);
 bool rig_device_can_read_power(const struct rig_device *dev);
 /* The driver's message about its last failure ("" if none). */
 const char *rig_device_error(const struct rig_device *dev);

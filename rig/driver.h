@@ -69,6 +69,13 @@ struct rig_power_ops {
 	 * to be off (read back, sense line, process reaped): the core then does
 	 * not read back again after an off (power.verify_off). */
 	bool confirms_off;
+	/* Optional: bytes the device has written to its storage, as an emulator
+	 * counts them, since counting started (at the first call). Synchronous
+	 * and cheap: the latest count the driver has, at most written_lag_ns old
+	 * while the device runs (the count stands still while it is off).
+	 * -EAGAIN until the driver has a first count. For `written` triggers. */
+	int (*written)(void *handle, uint64_t *bytes);
+	uint64_t written_lag_ns;
 };
 
 /* ---- console ---- */

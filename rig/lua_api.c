@@ -472,7 +472,7 @@ static int l_arm(lua_State *L)
 		return luaL_error(L, "arm: action must be 'cut', 'cycle' or 'mark', got '%s'", action);
 	spec.delay_ns = secs_to_ns(opt_field_num(L, 1, "delay", 0));
 	if (!when)
-		return luaL_error(L, "arm: 'when' is required ('console', 'served' or 'timer')");
+		return luaL_error(L, "arm: 'when' is required ('console', 'served', 'timer' or 'written')");
 	if (!strcmp(when, "console")) {
 		spec.source = RIG_TRIG_CONSOLE;
 		spec.pattern = opt_field_str(L, 1, "match");
@@ -509,8 +509,15 @@ static int l_arm(lua_State *L)
 	} else if (!strcmp(when, "timer")) {
 		spec.source = RIG_TRIG_TIMER;
 		spec.after_ns = secs_to_ns(opt_field_num(L, 1, "after", 0));
+	} else if (!strcmp(when, "written")) {
+		double bytes = opt_field_num(L, 1, "bytes", -1);
+
+		spec.source = RIG_TRIG_WRITTEN;
+		if (bytes < 0)
+			return luaL_error(L, "arm: a written trigger needs 'bytes' (written to storage after the arm)");
+		spec.bytes = (uint64_t)bytes;
 	} else {
-		return luaL_error(L, "arm: 'when' must be 'console', 'served' or 'timer', got '%s'", when);
+		return luaL_error(L, "arm: 'when' must be 'console', 'served', 'timer' or 'written', got '%s'", when);
 	}
 	{
 		/* within: how close to its planned point the cut must land. A

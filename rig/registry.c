@@ -8,6 +8,7 @@ extern const struct rig_power_ops rig_power_gpio;
 extern const struct rig_power_ops rig_power_process;
 extern const struct rig_power_ops rig_power_http;
 extern const struct rig_power_ops rig_power_serial_relay;
+extern const struct rig_power_ops rig_power_qemu;
 extern const struct rig_console_ops rig_console_serial;
 extern const struct rig_console_ops rig_console_process;
 extern const struct rig_console_ops rig_console_tcp;
@@ -18,6 +19,7 @@ static const struct rig_power_ops *const power_drivers[] = {
 	&rig_power_process,
 	&rig_power_http,
 	&rig_power_serial_relay,
+	&rig_power_qemu,
 	NULL,
 };
 

@@ -16,7 +16,9 @@ struct rig_trigger {
 	struct rig_regex *re;
 	struct rig_console_watch *watch;
 	int srv_watch;
-	struct rig_timer *timer;       /* timer source, or the delay */
+	struct rig_timer *timer;       /* timer source, the written poll, or the delay */
+	uint64_t written0;             /* written: the count at the arm */
+	bool have_written0;
 	struct rig_timer *notify_timer;
 	struct rig_trigger_info info;
 	rig_trigger_event_fn *ev;
@@ -34,7 +36,7 @@ const char *rig_trigger_state_name(enum rig_trig_state s)
 
 const char *rig_trigger_source_name(enum rig_trig_source s)
 {
-	static const char *const names[] = { "console", "served", "timer" };
+	static const char *const names[] = { "console", "served", "timer", "written" };
 
 	return (size_t)s < RIG_ARRAY_SIZE(names) ? names[s] : "?";
 }
@@ -60,6 +62,11 @@ static void emit(struct rig_trigger *t, const char *kind)
 	if (t->artifact) {
 		rig_json_kv_str(&j, "artifact", t->artifact);
 		rig_json_kv_uint(&j, "offset", t->spec.offset);
+	}
+	if (t->spec.source == RIG_TRIG_WRITTEN) {
+		rig_json_kv_uint(&j, "bytes", t->spec.bytes);
+		if (i->offset)
+			rig_json_kv_uint(&j, "written", i->offset);
 	}
 	if (t->spec.delay_ns)
 		rig_json_kv_uint(&j, "delay_ns", t->spec.delay_ns);
@@ -193,6 +200,30 @@ static void timer_hit(struct rig_loop *loop, void *arg)
 	matched(t);
 }
 
+#define WRITTEN_POLL_NS (10 * RIG_NS_PER_MS)
+
+/* Poll the driver's write count; the driver itself keeps it fresh. */
+static void written_poll(struct rig_loop *loop, void *arg)
+{
+	struct rig_trigger *t = arg;
+	uint64_t n, now = rig_now_ns();
+
+	t->timer = NULL;
+	if (rig_device_written(t->dev, &n) == 0) {
+		if (!t->have_written0) {
+			t->written0 = n;
+			t->have_written0 = true;
+		} else if (n - t->written0 >= t->spec.bytes) {
+			t->info.offset = n - t->written0;
+			t->info.t_read_ns = now;
+			t->info.t_match_ns = now;
+			matched(t);
+			return;
+		}
+	}
+	t->timer = rig_loop_add_timer(loop, now + WRITTEN_POLL_NS, written_poll, t);
+}
+
 int rig_trigger_arm(struct rig_device *dev, struct rig_artsrv *srv, int id,
 		    const struct rig_trigger_spec *spec, rig_trigger_event_fn *ev, void *ev_arg,
 		    struct rig_trigger **out, struct rig_errmsg *err)
@@ -244,6 +275,23 @@ int rig_trigger_arm(struct rig_device *dev, struct rig_artsrv *srv, int id,
 		t->timer = rig_loop_add_timer(rig_device_loop(dev), t->info.t_arm_ns + spec->after_ns,
 					      timer_hit, t);
 		break;
+	case RIG_TRIG_WRITTEN: {
+		uint64_t n;
+
+		r = rig_device_written(dev, &n);
+		if (r == -ENOTSUP) {
+			rig_errmsg_set(err, "device '%s': power driver '%s' counts no writes", rig_device_cfg(dev)->id,
+				       rig_device_cfg(dev)->power_ops->name);
+			goto fail;
+		}
+		if (r == 0) {
+			t->written0 = n;
+			t->have_written0 = true;
+		}
+		t->timer = rig_loop_add_timer(rig_device_loop(dev), t->info.t_arm_ns + WRITTEN_POLL_NS,
+					      written_poll, t);
+		break;
+	}
 	}
 	emit(t, "trigger.arm");
 	*out = t;

@@ -1,14 +1,15 @@
 /* Armed triggers: "cut power when X", matched and fired in C inside the loop,
  * never through a round trip into Lua, so they fire while the scenario sleeps
  * or waits on something else. X is a console regex (+ delay), a byte offset
- * of an artifact served by the rig, or a timer. Every step is timestamped. */
+ * of an artifact served by the rig, a timer, or a number of bytes the device
+ * wrote to its storage (drivers that count writes). Every step is timestamped. */
 #ifndef RIG_TRIGGER_H
 #define RIG_TRIGGER_H
 
 #include "device.h"
 #include "drivers/artifact/artsrv.h"
 
-enum rig_trig_source { RIG_TRIG_CONSOLE, RIG_TRIG_SERVED, RIG_TRIG_TIMER };
+enum rig_trig_source { RIG_TRIG_CONSOLE, RIG_TRIG_SERVED, RIG_TRIG_TIMER, RIG_TRIG_WRITTEN };
 enum rig_trig_action { RIG_ACT_CUT, RIG_ACT_CYCLE, RIG_ACT_MARK };
 enum rig_trig_state { RIG_TRIG_ARMED, RIG_TRIG_MATCHED, RIG_TRIG_ACTUATING, RIG_TRIG_FIRED,
 		      RIG_TRIG_CANCELLED, RIG_TRIG_FAILED };
@@ -26,6 +27,9 @@ struct rig_trigger_spec {
 	uint64_t offset;
 	/* timer */
 	uint64_t after_ns;
+	/* written: bytes the device writes to its storage after the arm (the
+	 * power driver's count, e.g. QEMU's block statistics) */
+	uint64_t bytes;
 };
 
 struct rig_trigger_info {
@@ -39,7 +43,7 @@ struct rig_trigger_info {
 	uint64_t precision_ns;      /* the driver's declared precision of t_act_done */
 	const char *precision;
 	char *match;                /* matched text (console) */
-	uint64_t offset;            /* served offset (served) */
+	uint64_t offset;            /* served offset (served); bytes written since the arm (written) */
 	char error[RIG_ERRMSG_MAX];
 };
 

@@ -1,0 +1,79 @@
+-- An emulated x86_64 board running RAUC 1.8 from Debian 12 (docs/qemu.md):
+-- GRUB A/B with ORDER/A_OK/A_TRY in grubenv, the Debian cloud kernel, a
+-- systemd root file system per slot and a data partition, built by
+-- emulated/qemu/build-image. Power is QEMU itself (driver `qemu`): off is
+-- SIGKILL; the disk is a qcow2 overlay of the golden image that lives as long
+-- as the device's state directory.
+--
+-- Environment (all optional):
+--   RIG_QEMU_IMAGE_DIR  the built image (default $RIG_IMAGE_CACHE/rauc-current,
+--                       RIG_IMAGE_CACHE defaulting to /var/cache/rig/images)
+--   RIG_QEMU_STATE      directory of the overlay and QEMU's log (default /tmp/rig-qemu-<id>)
+--   RIG_QEMU_ID         device id (default qemu-rauc-1)
+--   RIG_QEMU_ACCEL      auto (default: KVM only if a probe boot works), kvm or tcg
+--   RIG_QEMU_DISK       direct (default) or volatile-cache (nbdkit writeback cache:
+--                       a cut loses every write since the guest's last flush)
+local cache = os.getenv("RIG_IMAGE_CACHE") or "/var/cache/rig/images"
+local img = os.getenv("RIG_QEMU_IMAGE_DIR") or (cache .. "/rauc-current")
+local id = os.getenv("RIG_QEMU_ID") or "qemu-rauc-1"
+local state = os.getenv("RIG_QEMU_STATE") or ("/tmp/rig-qemu-" .. id)
+local disk = os.getenv("RIG_QEMU_DISK") or "direct"
+local overlay = state .. (disk == "direct" and "/disk.qcow2" or "/disk.raw")
+
+return {
+  schema = 1,
+  id = id,
+  name = "QEMU x86_64, GRUB A/B, RAUC 1.8",
+  power = {
+    driver = "qemu",
+    image = img .. "/disk.img",
+    format = "raw",
+    overlay = overlay,
+    accel = os.getenv("RIG_QEMU_ACCEL") or "auto",
+    disk = disk,
+    probe_kernel = img .. "/vmlinuz",
+    probe_initrd = img .. "/initrd.img",
+    memory = 1024,
+    smp = 2,
+    off_time = 50,
+  },
+  console = { driver = "process" },
+  shell = { login = "root", prompt = "root@dut:~# $", kernel_filter = true, login_delay_ms = 300 },
+  -- GRUB prints the marker at every boot (it is the bootloader's own output);
+  -- the getty's prompt comes after mark-good ran.
+  boot = { marker = "GRUB-AB: ORDER=", ready = "dut login: $", timeout = 150 },
+  update = {
+    install = "ota-install {url} {sha256}",
+    installing = "ota: installing",
+    installed = "ota: installed",
+    failed = "ota: error",
+    version = "cat /etc/version",
+    slot = "ota-slot",
+    status = "ota-status",
+    mark_good = "rauc status mark-good",
+    timeout = 300,
+  },
+  recovery = {
+    cycles = 3,
+    -- The golden image again: a fresh overlay at the next power-on.
+    provision = function(dev)
+      dev:off()
+      local code, out = rig.host(string.format("mkdir -p %s && rm -f %s", rig.shell_quote(state),
+                                               rig.shell_quote(overlay)), 30)
+      if code ~= 0 then return nil, out end
+      return true
+    end,
+    version = "1.0.0",
+    slot = "A",
+  },
+  artifacts = {
+    target = img .. "/bundles/v2.raucb",
+    next = img .. "/bundles/v3.raucb",
+    wrong_hw = img .. "/bundles/v2-wronghw.raucb",
+    bad_signature = img .. "/bundles/v2-badsig.raucb",
+    truncated = img .. "/bundles/v2-truncated.raucb",
+  },
+  artifact_versions = {
+    target = "2.0.0", next = "3.0.0", wrong_hw = "2.0.0", bad_signature = "2.0.0", truncated = "2.0.0",
+  },
+}

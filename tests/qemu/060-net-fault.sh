@@ -1,0 +1,3 @@
+# Stock scenario net-fault on the emulated RAUC board (expected verdict: emulated/qemu/expected-rauc.txt).
+. "$(dirname "$0")/lib.sh"
+run_scenario net-fault

@@ -1,0 +1,3 @@
+# Stock scenario range-200 on the emulated RAUC board (expected verdict: emulated/qemu/expected-rauc.txt).
+. "$(dirname "$0")/lib.sh"
+run_scenario range-200
