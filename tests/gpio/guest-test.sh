@@ -7,7 +7,7 @@ export PATH=/bin
 mount -t proc none /proc
 mount -t sysfs none /sys
 mount -t devtmpfs none /dev
-mount -t tmpfs none /tmp
+# /tmp stays the initramfs (writable): the rig's sources may live under /tmp
 insmod /configfs.ko
 insmod /gpio-sim-all.ko
 mount -t configfs none /sys/kernel/config
