@@ -20,7 +20,8 @@
 #                 is taken as the Lua power table itself, with @PORT@ (the HTTP
 #                 switch's port), @RELAY@ (the relay pty) and @DIR@ replaced, e.g.
 #                 RIG_POWER='{ driver = "http", url = "http://127.0.0.1:@PORT@/outlet/1/{value}" }'
-#   SKIP="labgrid fanin"  rows to leave out (floor rig pexpect expect labgrid process fanin)
+#   SKIP="labgrid fanin"  rows to leave out (floor rig pexpect expect labgrid process fanin qemu)
+#   QEMU_RUNS=1   cut cycles on the emulated RAUC board (tests/bench/qemu-cycle.sh)
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 b="$top/build"
@@ -171,6 +172,11 @@ if ! skip fanin; then
 	echo
 	echo "Console fan-in: one rig loop, 128 ptys paced at 115200 baud + 8 at full speed"
 	"$b/bench-fanin" "${FANIN_S:-20}"
+fi
+if ! skip qemu && command -v qemu-system-x86_64 >/dev/null; then
+	echo
+	echo "QEMU cut cycle (cut-install on the RAUC board): the rig's own time against the guest's"
+	"$top/tests/bench/qemu-cycle.sh" "${QEMU_RUNS:-1}" | head -n -3
 fi
 echo
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r), load average $(cut -d" " -f1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M UTC')"
