@@ -41,7 +41,7 @@ for r in $(seq "$runs"); do
 	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
 	cpu=$(awk -v t="$self" -v h="$hz" 'BEGIN { printf "%.2f", t / h }')
 	kcpu=$(awk -v t="$kids" -v h="$hz" 'BEGIN { printf "%.1f", t / h }')
-	cut=$(sqlite3 "$db" "SELECT detail FROM events WHERE kind = 'trigger.fired' LIMIT 1" |
+	cut=$(sqlite3 "$db" "SELECT detail FROM events WHERE kind = 'trigger.done' LIMIT 1" |
 		python3 -c 'import json,sys; d=json.loads(sys.stdin.read() or "{}"); print("%.2f" % ((d["t_act_done"] - d["t_match"]) / 1e6 - d.get("delay_ns", 0) / 1e6) if "t_act_done" in d and "t_match" in d else "-")')
 	verdict=$(grep -Eo '^(PASS|FAIL|BRICK|ERROR|INCONCL|SKIP)' "$T/out$r" | tail -1)
 	printf '%-4s %9s %9s %9s %8s %8s %10s %s\n' "$r" "$wall" "$cpu" \
