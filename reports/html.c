@@ -344,7 +344,7 @@ static void on_event(void *arg, uint64_t t_ns, const char *kind, const char *det
 
 	if (!e->t0)
 		e->t0 = t_ns;
-	if (!e->t_cut && (!strcmp(kind, "cut") || !strcmp(kind, "trigger.done")))
+	if (!e->t_cut && rig_event_is_cut(kind))
 		e->t_cut = t_ns;
 	if (e->n++ >= EVENTS_MAX) {
 		if (e->n == EVENTS_MAX + 1)

@@ -41,6 +41,11 @@ char *rig_job_test(const char *job, const char *scenario)
 	return rig_xstrdup("?");
 }
 
+bool rig_event_is_cut(const char *kind)
+{
+	return !strcmp(kind, "trigger.done") || !strcmp(kind, "cut");
+}
+
 void rig_counts_add(struct rig_counts *c, const char *v, bool infra)
 {
 	if (!v || !strcmp(v, "error")) {

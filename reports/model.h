@@ -56,5 +56,7 @@ void rig_report_model_free(struct rig_report_model *m);
 /* The test name of a job key "t1:cut-install/dev/..." ("cut-install"). */
 char *rig_job_test(const char *job, const char *scenario);
 void rig_counts_add(struct rig_counts *c, const char *verdict, bool infra);
+/* Whether a timeline event marks the run's cut (the first one is the cut). */
+bool rig_event_is_cut(const char *kind);
 
 #endif

@@ -256,7 +256,7 @@ static void show_event(void *arg, uint64_t t_ns, const char *kind, const char *d
 
 	if (!s->t0)
 		s->t0 = t_ns;
-	if (!s->t_cut && (!strcmp(kind, "cut") || !strcmp(kind, "trigger.done")))
+	if (!s->t_cut && rig_event_is_cut(kind))
 		s->t_cut = t_ns;
 	fprintf(s->f, "  %+10.3f  %-20s %s\n", (double)(t_ns - s->t0) / 1e9, kind, detail ? detail : "");
 }
