@@ -7,7 +7,7 @@
 --   RIG_SIM_DEVICES="demo-board:robust:hostile,flawed-board:single-env"
 local stock = { "baseline", "cut-download", "cut-install", "cut-after-installed", "cut-first-boot",
                 "cut-mark-good", "boot-cuts", "net-fault", "range-200", "corrupt-artifact", "wrong-hw",
-                "unhealthy", "hang" }
+                "unhealthy", "hang", "bad-signature", "truncated-artifact" }
 local tests = {}
 for _, s in ipairs(stock) do
   tests[#tests + 1] = { scenario = s, devices = { tags = { "robust" } } }

@@ -11,7 +11,8 @@ n=${1:?N}; p=${2:?P}; variant=${3:-robust}; shift 3 2>/dev/null || shift $#
 : "${RIG_SIM:=$RIG_BUILDDIR/rig-sim}"
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(baseline cut-download cut-install cut-after-installed cut-first-boot
-	cut-mark-good boot-cuts net-fault range-200 corrupt-artifact wrong-hw unhealthy hang)
+	cut-mark-good boot-cuts net-fault range-200 corrupt-artifact wrong-hw unhealthy hang
+	bad-signature truncated-artifact)
 work=$(mktemp -d /tmp/rig-soak.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export RIG_SRCDIR RIG_SIM RIG_DB="$work/soak.db" RIG_RUNTIME_DIR="$work/run" RIG_SIM_VARIANT="$variant"
