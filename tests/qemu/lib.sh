@@ -44,9 +44,11 @@ run_scenario() {
 		--seed "${RIG_SEED:-1}" -v "$@" >"$T/out" 2>&1
 	st=$?
 	set -e
-	# RIG_QEMU_LOGDIR: keep every run's timeline (for docs/qemu.md)
+	# RIG_QEMU_LOGDIR: keep every run's timeline and its database, console
+	# included (rig show RUN-ID --db FILE), for docs/qemu.md
 	[ -n "${RIG_QEMU_LOGDIR:-}" ] && mkdir -p "$RIG_QEMU_LOGDIR" &&
-		cp "$T/out" "$RIG_QEMU_LOGDIR/$FLAVOUR-$name.txt"
+		cp "$T/out" "$RIG_QEMU_LOGDIR/$FLAVOUR-$name.txt" &&
+		"$RIG" export last --db "$RIG_DB" -o "$RIG_QEMU_LOGDIR/$FLAVOUR-$name.tar" >/dev/null 2>&1 || true
 	got=$(grep -Eo '^(PASS|FAIL|BRICK|ERROR|INCONCL|SKIP) ' "$T/out" | tail -1 | tr -d ' ' | tr 'A-Z' 'a-z')
 	[ "$got" = inconcl ] && got=inconclusive   # rig prints it in 7 columns
 	if [ "$got" != "$want" ]; then
