@@ -45,7 +45,7 @@ return {
   shell = { login = "root", prompt = "root@dut:~# $", kernel_filter = true, login_delay_ms = 300 },
   -- GRUB prints the marker at every boot (it is the bootloader's own output);
   -- the getty's prompt comes after the mark-good unit ran.
-  boot = { marker = "GRUB-AB: ORDER=", ready = "dut login: $", timeout = 150 },
+  boot = { marker = "GRUB-AB: ORDER=", ready = "dut login: $", timeout = 360 },
   update = {
     install = "ota-install {url} {sha256}",
     installing = "ota: installing",
