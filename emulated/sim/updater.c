@@ -277,8 +277,11 @@ static int install(const char *url, const char *sha)
 	sim_env_save(&env);
 	slot = sim_slot(target);
 	sim_file_truncate(slot, SIM_HDR_SIZE + h.payload_size);
-	for (size_t off = 0; off < SIM_HDR_SIZE + h.payload_size; off += CHUNK) {
-		size_t k = SIM_HDR_SIZE + h.payload_size - off < CHUNK ? SIM_HDR_SIZE + h.payload_size - off : CHUNK;
+	/* Only the bytes downloaded: a client that skips verification writes a
+	 * truncated image as far as it goes and leaves the rest of the slot. */
+	size_t have = n < SIM_HDR_SIZE + h.payload_size ? n : SIM_HDR_SIZE + h.payload_size;
+	for (size_t off = 0; off < have; off += CHUNK) {
+		size_t k = have - off < CHUNK ? have - off : CHUNK;
 
 		sim_file_write(slot, off, img + off, k);
 		sim_sleep_ms(3);
