@@ -36,12 +36,12 @@ else
 fi
 export RIG_QEMU_IMAGE_DIR="$img"
 : "${VARIANT:=}"
-expected=$RIG_SRCDIR/emulated/qemu/expected-$FLAVOUR${VARIANT:+-$VARIANT}.txt
-[ -f "$expected" ] || fail "no expected verdicts file ${expected#$RIG_SRCDIR/}"
 if [ -n "$VARIANT" ]; then
 	[ -f "$img/variants/$VARIANT.img" ] && grep -q "\"$VARIANT\"" "$img/manifest.json" ||
 		fail "image variant '$VARIANT' is not in $img (manifest.json \"variants\")"
 fi
+expected=$RIG_SRCDIR/emulated/qemu/expected-$FLAVOUR${VARIANT:+-$VARIANT}.txt
+[ -f "$expected" ] || fail "no expected verdicts file ${expected#$RIG_SRCDIR/}"
 export RIG_QEMU_VARIANT="$VARIANT"
 
 # run_scenario NAME [rig args...]: run scenarios/NAME.lua on the board and
