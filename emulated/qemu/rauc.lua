@@ -13,20 +13,39 @@
 --   RIG_QEMU_ACCEL      auto (default: KVM only if a probe boot works), kvm or tcg
 --   RIG_QEMU_DISK       direct (default) or volatile-cache (nbdkit writeback cache:
 --                       a cut loses every write since the guest's last flush)
+--   RIG_QEMU_VARIANT    the disk: empty (default) for disk.img, or an image variant
+--                       (variants/<name>.img, manifest.json "variants"): nosync
+--                       (boot partition without `sync`), multi-try (3 tries per
+--                       slot), b-active (start on slot B), after-rollback (B's try
+--                       spent, A good)
+--   RIG_QEMU_BOOT_TIMEOUT  seconds from power-on to the login prompt (default 360:
+--                       several boots under load, e.g. multi-try's retries)
 local cache = os.getenv("RIG_IMAGE_CACHE") or "/var/cache/rig/images"
 local img = os.getenv("RIG_QEMU_IMAGE_DIR") or (cache .. "/rauc-current")
 local id = os.getenv("RIG_QEMU_ID") or "qemu-rauc-1"
 local state = os.getenv("RIG_QEMU_STATE") or ("/tmp/rig-qemu-" .. id)
 local disk = os.getenv("RIG_QEMU_DISK") or "direct"
 local overlay = state .. (disk == "direct" and "/disk.qcow2" or "/disk.raw")
+-- variant -> the slot it starts on (build-image's variant list)
+local variant = os.getenv("RIG_QEMU_VARIANT") or ""
+local variants = { [""] = "A", nosync = "A", ["multi-try"] = "A", ["b-active"] = "B", ["after-rollback"] = "A" }
+local base_slot = variants[variant]
+if not base_slot then
+  error("RIG_QEMU_VARIANT=" .. variant .. ": unknown image variant (nosync, multi-try, b-active, after-rollback)")
+end
+local disk_image = img .. (variant == "" and "/disk.img" or ("/variants/" .. variant .. ".img"))
+local boot_timeout = tonumber(os.getenv("RIG_QEMU_BOOT_TIMEOUT") or "360")
+if not boot_timeout or boot_timeout <= 0 then
+  error("RIG_QEMU_BOOT_TIMEOUT must be a positive number of seconds")
+end
 
 return {
   schema = 1,
   id = id,
-  name = "QEMU x86_64, GRUB A/B, RAUC 1.8",
+  name = "QEMU x86_64, GRUB A/B, RAUC 1.8" .. (variant ~= "" and (", variant " .. variant) or ""),
   power = {
     driver = "qemu",
-    image = img .. "/disk.img",
+    image = disk_image,
     format = "raw",
     overlay = overlay,
     accel = os.getenv("RIG_QEMU_ACCEL") or "auto",
@@ -41,7 +60,7 @@ return {
   shell = { login = "root", prompt = "root@dut:~# $", kernel_filter = true, login_delay_ms = 300 },
   -- GRUB prints the marker at every boot (it is the bootloader's own output);
   -- the getty's prompt comes after mark-good ran.
-  boot = { marker = "GRUB-AB: ORDER=", ready = "dut login: $", timeout = 360 },
+  boot = { marker = "GRUB-AB: ORDER=", ready = "dut login: $", timeout = boot_timeout },
   update = {
     install = "ota-install {url} {sha256}",
     installing = "ota: installing",
@@ -64,7 +83,7 @@ return {
       return true
     end,
     version = "1.0.0",
-    slot = "A",
+    slot = base_slot,
   },
   artifacts = {
     target = img .. "/bundles/v2.raucb",
@@ -72,8 +91,11 @@ return {
     wrong_hw = img .. "/bundles/v2-wronghw.raucb",
     bad_signature = img .. "/bundles/v2-badsig.raucb",
     truncated = img .. "/bundles/v2-truncated.raucb",
+    unhealthy = img .. "/bundles/v2-unhealthy.raucb",   -- boots, fails its health check, reboots
+    hanging = img .. "/bundles/v2-hang.raucb",          -- the boot stops before sysinit.target
   },
   artifact_versions = {
     target = "2.0.0", next = "3.0.0", wrong_hw = "2.0.0", bad_signature = "2.0.0", truncated = "2.0.0",
+    unhealthy = "2.0.0", hanging = "2.0.0",
   },
 }

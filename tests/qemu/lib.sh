@@ -1,6 +1,9 @@
 # The QEMU system tests (ctest label `qemu`): stock scenarios on the emulated
 # boards, checked against emulated/qemu/expected-<flavour>.txt. A test sets
-# FLAVOUR (rauc, the default, or swupdate) before sourcing this file. Each
+# FLAVOUR (rauc, the default, or swupdate) before sourcing this file, and
+# VARIANT (an image variant of build-image: nosync, multi-try, b-active,
+# after-rollback) to run on that disk instead of the normal one, checked
+# against emulated/qemu/expected-<flavour>-<variant>.txt. Each
 # test runs alone: `bash tests/qemu/010-baseline.sh` (needs root to build the
 # image the first time; later runs reuse the cached image).
 set -eu
@@ -32,13 +35,21 @@ else
 	skip "no cached image and not root: run emulated/qemu/build-image as root"
 fi
 export RIG_QEMU_IMAGE_DIR="$img"
+: "${VARIANT:=}"
+if [ -n "$VARIANT" ]; then
+	[ -f "$img/variants/$VARIANT.img" ] && grep -q "\"$VARIANT\"" "$img/manifest.json" ||
+		fail "image variant '$VARIANT' is not in $img (manifest.json \"variants\")"
+fi
+expected=$RIG_SRCDIR/emulated/qemu/expected-$FLAVOUR${VARIANT:+-$VARIANT}.txt
+[ -f "$expected" ] || fail "no expected verdicts file ${expected#$RIG_SRCDIR/}"
+export RIG_QEMU_VARIANT="$VARIANT"
 
 # run_scenario NAME [rig args...]: run scenarios/NAME.lua on the board and
 # compare its verdict with the expected one.
 run_scenario() {
 	name=$1; shift
-	want=$(awk -v s="$name" '$1 == s { print $2 }' "$RIG_SRCDIR/emulated/qemu/expected-$FLAVOUR.txt")
-	[ -n "$want" ] || fail "no expected verdict for $name in expected-$FLAVOUR.txt"
+	want=$(awk -v s="$name" '$1 == s { print $2 }' "$expected")
+	[ -n "$want" ] || fail "no expected verdict for $name in ${expected##*/}"
 	set +e
 	"$RIG" run "$RIG_SRCDIR/scenarios/$name.lua" --device "$RIG_SRCDIR/emulated/qemu/$FLAVOUR.lua" \
 		--seed "${RIG_SEED:-1}" -v "$@" >"$T/out" 2>&1
@@ -47,8 +58,8 @@ run_scenario() {
 	# RIG_QEMU_LOGDIR: keep every run's timeline and its database, console
 	# included (rig show RUN-ID --db FILE), for docs/qemu.md
 	[ -n "${RIG_QEMU_LOGDIR:-}" ] && mkdir -p "$RIG_QEMU_LOGDIR" &&
-		cp "$T/out" "$RIG_QEMU_LOGDIR/$FLAVOUR-$name.txt" &&
-		"$RIG" export last --db "$RIG_DB" -o "$RIG_QEMU_LOGDIR/$FLAVOUR-$name.tar" >/dev/null 2>&1 || true
+		cp "$T/out" "$RIG_QEMU_LOGDIR/$FLAVOUR${VARIANT:+-$VARIANT}-$name.txt" &&
+		"$RIG" export last --db "$RIG_DB" -o "$RIG_QEMU_LOGDIR/$FLAVOUR${VARIANT:+-$VARIANT}-$name.tar" >/dev/null 2>&1 || true
 	got=$(grep -Eo '^(PASS|FAIL|BRICK|ERROR|INCONCL|SKIP) ' "$T/out" | tail -1 | tr -d ' ' | tr 'A-Z' 'a-z')
 	[ "$got" = inconcl ] && got=inconclusive   # rig prints it in 7 columns
 	if [ "$got" != "$want" ]; then

@@ -1,0 +1,7 @@
+# Stock scenario baseline on the emulated RAUC board, image variant after-rollback
+# (expected verdict: emulated/qemu/expected-rauc-after-rollback.txt).
+# Start state after a rolled-back update (B's try spent, A good): the update
+# goes to B again.
+VARIANT=after-rollback
+. "$(dirname "$0")/lib.sh"
+run_scenario baseline
