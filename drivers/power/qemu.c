@@ -38,6 +38,7 @@
 #include "driver.h"
 #include "child.h"
 #include "qmp.h"
+#include "qemu_rtc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -77,6 +78,12 @@ static const struct rig_opt qemu_opts[] = {
 	{ "nbdkit", RIG_OPT_STRING, false, "the nbdkit binary (default nbdkit)" },
 	{ "reboot", RIG_OPT_STRING, false,
 	  "restart (default: a guest reset starts a new QEMU on the same disk) or reset (QEMU's own reset)" },
+	{ "rtc_base", RIG_OPT_STRING, false,
+	  "the guest's clock at power-on: utc/now (default), localtime, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS "
+	  "(QEMU -rtc base=); unset: env RIG_QEMU_RTC_BASE" },
+	{ "watchdog_action", RIG_OPT_STRING, false,
+	  "what QEMU does when the guest's i6300esb expires: reset (default), poweroff, shutdown, pause, "
+	  "inject-nmi or none (-watchdog-action)" },
 	{ NULL, 0, false, NULL },
 };
 
@@ -89,6 +96,9 @@ struct qemu {
 	bool volatile_cache;
 	bool restart_on_reset;      /* reboot = "restart" */
 	bool guest_reset;           /* QMP SHUTDOWN said guest-reset */
+	bool watchdog;              /* QMP WATCHDOG came from this QEMU */
+	char rtc_base[64];          /* -rtc base= */
+	char *watchdog_action;
 	char **args;
 	int memory, smp;
 	enum accel accel;
@@ -186,6 +196,30 @@ static int qemu_open(const struct rig_drv_ctx *ctx, const struct rig_cfg *cfg, v
 
 		qemu_close(q);
 		return r;
+	}
+	{
+		const char *rtc = rig_cfg_str(cfg, "rtc_base", getenv("RIG_QEMU_RTC_BASE"));
+		static const char *const wd[] = { "reset", "poweroff", "shutdown", "pause", "inject-nmi", "none" };
+		const char *w = rig_cfg_str(cfg, "watchdog_action", "reset");
+		bool ok = false;
+
+		if (rig_qemu_rtc_base(rtc && *rtc ? rtc : "utc", q->rtc_base, sizeof(q->rtc_base)) < 0) {
+			int r = rig_drv_fail(ctx, -EINVAL, "power.rtc_base (or RIG_QEMU_RTC_BASE): %s", q->rtc_base);
+
+			qemu_close(q);
+			return r;
+		}
+		for (size_t i = 0; i < sizeof(wd) / sizeof(wd[0]); i++)
+			ok = ok || !strcmp(w, wd[i]);
+		if (!ok) {
+			int r = rig_drv_fail(ctx, -EINVAL,
+					     "power.watchdog_action: expected reset, poweroff, shutdown, pause, "
+					     "inject-nmi or none, got '%s'", w);
+
+			qemu_close(q);
+			return r;
+		}
+		q->watchdog_action = rig_xstrdup(w);
 	}
 	if (q->memory < 64 || q->smp < 1 || q->smp > 64) {
 		qemu_close(q);
@@ -339,6 +373,16 @@ static void qmp_message(struct qemu *q, const char *line, size_t n)
 
 			q->guest_reset = rig_qmp_get(m.value, "reason", &r) == 0 && r.n == 13 &&
 					 memcmp(r.p, "\"guest-reset\"", 13) == 0;
+		} else if (m.event.n == 8 && memcmp(m.event.p, "WATCHDOG", 8) == 0) {
+			struct rig_qmp_span a = { NULL, 0 };
+
+			/* The reset (or poweroff) that follows is the watchdog's, not
+			 * the guest's own reboot: say so on the timeline. */
+			q->watchdog = true;
+			if (rig_qmp_get(m.value, "action", &a) < 0 || a.n > 64)
+				a.p = NULL;
+			rig_drv_event(&q->ctx, "power.watchdog", "{\"action\":%.*s}", a.p ? (int)a.n : 4,
+				      a.p ? a.p : "null");
 		}
 		rig_drv_event(&q->ctx, "qemu.event", "{\"event\":\"%.*s\",\"data\":%.*s}", (int)m.event.n,
 			      m.event.p, (int)(m.value.p ? m.value.n : 2), m.value.p ? m.value.p : "{}");
@@ -422,7 +466,8 @@ static void qemu_exited(struct rig_loop *loop, pid_t pid, int status, void *arg)
 		int r;
 
 		q->guest_reset = false;
-		rig_drv_event(&q->ctx, "power.restart", "{\"reason\":\"guest-reset\"}");
+		rig_drv_event(&q->ctx, "power.restart", "{\"reason\":\"%s\"}",
+			      q->watchdog ? "watchdog" : "guest-reset");
 		r = spawn_qemu(q);
 		if (r == 0)
 			return;
@@ -430,9 +475,9 @@ static void qemu_exited(struct rig_loop *loop, pid_t pid, int status, void *arg)
 	}
 	q->stage = ST_IDLE;
 	/* QEMU ended by itself (guest poweroff, an emulator error: see the log). */
-	rig_drv_event(&q->ctx, "power.exit", "{\"status\":%d,\"signal\":%d}",
+	rig_drv_event(&q->ctx, "power.exit", "{\"status\":%d,\"signal\":%d,\"watchdog\":%s}",
 		      WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-		      WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+		      WIFSIGNALED(status) ? WTERMSIG(status) : 0, q->watchdog ? "true" : "false");
 }
 
 static char **qemu_argv(struct qemu *q)
@@ -472,6 +517,10 @@ static char **qemu_argv(struct qemu *q)
 	ARG("virtio-blk-pci,drive=disk0");
 	ARG("-device");
 	ARG("i6300esb");
+	ARG("-watchdog-action");
+	ARG("%s", q->watchdog_action);
+	ARG("-rtc");
+	ARG("base=%s", q->rtc_base);
 	ARG("-nic");
 	ARG("user,model=virtio-net-pci");
 	if (q->restart_on_reset)
@@ -591,6 +640,7 @@ static int spawn_qemu(struct qemu *q)
 	}
 	q->pid = pid;
 	q->guest_reset = false;
+	q->watchdog = false;
 	q->qmp = qp[0];
 	q->qlen = 0;
 	if (!q->qbuf)
@@ -833,6 +883,7 @@ static void qemu_close(void *handle)
 	free(q->probe_kernel);
 	free(q->probe_initrd);
 	free(q->nbdkit);
+	free(q->watchdog_action);
 	free_strv(q->args);
 	free(q);
 }
