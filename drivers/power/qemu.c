@@ -39,6 +39,7 @@
 #include "child.h"
 #include "qmp.h"
 #include "qemu_rtc.h"
+#include "qemu_atrest.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -84,6 +85,8 @@ static const struct rig_opt qemu_opts[] = {
 	{ "watchdog_action", RIG_OPT_STRING, false,
 	  "what QEMU does when the guest's i6300esb expires: reset (default), poweroff, shutdown, pause, "
 	  "inject-nmi or none (-watchdog-action)" },
+	{ "manifest", RIG_OPT_STRING, false,
+	  "the image's manifest.json, for at-rest faults (default: manifest.json beside image)" },
 	{ NULL, 0, false, NULL },
 };
 
@@ -99,6 +102,10 @@ struct qemu {
 	bool watchdog;              /* QMP WATCHDOG came from this QEMU */
 	char rtc_base[64];          /* -rtc base= */
 	char *watchdog_action;
+	char *manifest;
+	struct rig_atrest *atrest;  /* an at-rest fault being written */
+	rig_at_rest_done_fn *atrest_done;
+	void *atrest_arg;
 	char **args;
 	int memory, smp;
 	enum accel accel;
@@ -220,6 +227,14 @@ static int qemu_open(const struct rig_drv_ctx *ctx, const struct rig_cfg *cfg, v
 			return r;
 		}
 		q->watchdog_action = rig_xstrdup(w);
+	}
+	if (rig_cfg_has(cfg, "manifest")) {
+		q->manifest = dup_opt(cfg, "manifest", NULL);
+	} else {
+		const char *slash = strrchr(q->image, '/');
+
+		q->manifest = slash ? rig_xasprintf("%.*s/manifest.json", (int)(slash - q->image), q->image)
+				    : rig_xstrdup("manifest.json");
 	}
 	if (q->memory < 64 || q->smp < 1 || q->smp > 64) {
 		qemu_close(q);
@@ -801,6 +816,8 @@ static int qemu_set(void *handle, bool on, rig_power_done_fn *done, void *arg)
 
 	if (q->done)
 		return rig_drv_fail(&q->ctx, -EBUSY, "a power operation is already running");
+	if (on && q->atrest)
+		return rig_drv_fail(&q->ctx, -EBUSY, "an at-rest fault is being written to the disk");
 	q->done = done;
 	q->done_arg = arg;
 	q->pending_on = on;
@@ -850,6 +867,46 @@ static int qemu_written(void *handle, uint64_t *bytes)
 	return 0;
 }
 
+static void atrest_done(void *arg, int result, const char *detail)
+{
+	struct qemu *q = arg;
+	rig_at_rest_done_fn *done = q->atrest_done;
+	void *darg = q->atrest_arg;
+
+	rig_atrest_free(q->atrest);
+	q->atrest = NULL;
+	q->atrest_done = NULL;
+	if (done)
+		done(darg, result, detail);
+}
+
+static int qemu_at_rest(void *handle, const struct rig_at_rest_req *req, rig_at_rest_done_fn *done, void *arg)
+{
+	struct qemu *q = handle;
+	int r;
+
+	if (q->pid || q->stage != ST_IDLE || q->done)
+		return rig_drv_fail(&q->ctx, -EBUSY, "the board must be off for an at-rest fault (power it off first)");
+	if (q->atrest)
+		return rig_drv_fail(&q->ctx, -EBUSY, "an at-rest fault is already being written");
+	q->atrest_done = done;
+	q->atrest_arg = arg;
+	r = rig_atrest_start(q->ctx.loop, q->overlay, q->volatile_cache ? "raw" : "qcow2", q->manifest, req,
+			     atrest_done, q, q->ctx.err, &q->atrest);
+	if (r < 0)
+		q->atrest_done = NULL;
+	return r;
+}
+
+static void qemu_at_rest_cancel(void *handle)
+{
+	struct qemu *q = handle;
+
+	rig_atrest_free(q->atrest);
+	q->atrest = NULL;
+	q->atrest_done = NULL;
+}
+
 static int qemu_console_fd(void *handle)
 {
 	return ((struct qemu *)handle)->con[0];
@@ -863,6 +920,7 @@ static void qemu_close(void *handle)
 		return;
 	rig_loop_cancel_timer(q->ctx.loop, q->timer);
 	rig_child_free(q->helper);
+	rig_atrest_free(q->atrest);
 	if (q->pid) {
 		rig_loop_forget_child(q->ctx.loop, q->pid);
 		kill(-q->pid, SIGKILL);
@@ -884,6 +942,7 @@ static void qemu_close(void *handle)
 	free(q->probe_initrd);
 	free(q->nbdkit);
 	free(q->watchdog_action);
+	free(q->manifest);
 	free_strv(q->args);
 	free(q);
 }
@@ -900,5 +959,7 @@ const struct rig_power_ops rig_power_qemu = {
 	.console_fd = qemu_console_fd,
 	.written = qemu_written,
 	.written_lag_ns = STATS_PERIOD_NS,
+	.at_rest = qemu_at_rest,
+	.at_rest_cancel = qemu_at_rest_cancel,
 	.confirms_off = true,   /* off is done when the killed QEMU is reaped */
 };
