@@ -14,6 +14,7 @@ rig.check(not ok and tostring(err):match("expected zero, tear or truncate"), "ba
 local d, e = dev:fault_at_rest{ partition = "boot", path = "/grub/nothere", how = "zero" }
 rig.check(not d and e:match("no 'nothere'"), "a missing file: %s", tostring(e))
 LUA
+mkdir -p "$RIG_QEMU_STATE"
 set +e
 "$RIG" run "$T/on.lua" --device "$RIG_SRCDIR/emulated/qemu/$FLAVOUR.lua" -v >"$T/out" 2>&1
 set -e
