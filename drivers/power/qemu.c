@@ -872,12 +872,14 @@ static void atrest_done(void *arg, int result, const char *detail)
 	struct qemu *q = arg;
 	rig_at_rest_done_fn *done = q->atrest_done;
 	void *darg = q->atrest_arg;
+	char *copy = rig_xstrdup(detail);   /* detail lives in the job freed here */
 
 	rig_atrest_free(q->atrest);
 	q->atrest = NULL;
 	q->atrest_done = NULL;
 	if (done)
-		done(darg, result, detail);
+		done(darg, result, copy);
+	free(copy);
 }
 
 static int qemu_at_rest(void *handle, const struct rig_at_rest_req *req, rig_at_rest_done_fn *done, void *arg)
