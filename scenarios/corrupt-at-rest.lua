@@ -41,6 +41,8 @@ while rig.now() - t_on < wait do
 end
 rig.event("fault.judge", { markers = markers, logged_in = logged_in and true or false })
 if not logged_in then
+  -- the evidence: what the last boot printed
+  rig.log("console tail: %s", rig.strip_kernel(dev:console_tail(800) or ""))
   rig.brick(string.format("%s: no login within %d s, %d boot markers (a boot loop if > 1)", fault, wait, markers),
             "brick")
 end
