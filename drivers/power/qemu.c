@@ -676,13 +676,16 @@ static void start_stage(struct qemu *q);
 static void overlay_done(void *arg, const struct rig_child_result *res)
 {
 	struct qemu *q = arg;
+	struct rig_child *c = q->helper;   /* freed by us, after its output was read */
 
 	q->helper = NULL;
 	if (res->exit_code != 0) {
 		fail_later(q, -EIO, "qemu-img create %s failed (exit %d): %s", q->overlay, res->exit_code,
 			   res->output);
+		rig_child_free(c);
 		return;
 	}
+	rig_child_free(c);
 	rig_drv_event(&q->ctx, "qemu.overlay", "{\"created\":true}");
 	start_stage(q);
 }
@@ -737,13 +740,15 @@ static void probe_done(void *arg, const struct rig_child_result *res)
 {
 	struct qemu *q = arg;
 	bool ok = !res->timed_out && strstr(res->output, "RIG-PROBE-OK") != NULL;
+	uint64_t ms = (res->t_end_ns - res->t_start_ns) / RIG_NS_PER_MS;
+	bool timed_out = res->timed_out;
 
+	rig_child_free(q->helper);   /* res is not read after this */
 	q->helper = NULL;
 	q->accel = ok ? ACCEL_KVM : ACCEL_TCG;
 	probe_remember(ok);
 	rig_drv_event(&q->ctx, "qemu.accel", "{\"accel\":\"%s\",\"probe\":\"%s\",\"ms\":%llu}",
-		      ok ? "kvm" : "tcg", ok ? "ok" : res->timed_out ? "timeout" : "failed",
-		      (unsigned long long)((res->t_end_ns - res->t_start_ns) / RIG_NS_PER_MS));
+		      ok ? "kvm" : "tcg", ok ? "ok" : timed_out ? "timeout" : "failed", (unsigned long long)ms);
 	start_stage(q);
 }
 

@@ -137,12 +137,10 @@ static int pread_fd(void *arg, uint64_t off, void *buf, size_t n)
 	return r == (ssize_t)n ? 0 : r < 0 ? -errno : -EIO;
 }
 
-static void written(void *arg, const struct rig_child_result *res)
+static void written_body(struct rig_atrest *a, const struct rig_child_result *res)
 {
-	struct rig_atrest *a = arg;
 	size_t wrote = 0;
 
-	a->child = NULL;
 	for (const char *p = res->output; (p = strstr(p, "wrote ")); p += 6)
 		wrote++;
 	if (res->timed_out || res->exit_code != 0 || wrote != a->nwrites) {
@@ -154,6 +152,8 @@ static void written(void *arg, const struct rig_child_result *res)
 	rig_json_obj_end(&a->detail);
 	finish(a, 0, "%s", "");
 }
+
+static void written(void *arg, const struct rig_child_result *res);
 
 static void add_write(struct rig_atrest *a, char **argv, size_t *n, uint64_t off, uint64_t len, const char *data)
 {
@@ -178,16 +178,14 @@ static void over_data(struct rig_atrest *a, const struct rig_fat_file *f, uint64
 	}
 }
 
-static void exported(void *arg, const struct rig_child_result *res)
+static void exported_body(struct rig_atrest *a, const struct rig_child_result *res)
 {
-	struct rig_atrest *a = arg;
 	struct rig_fat_file f;
 	char err[256], *argv[2 * MAX_WRITES + 8], *opts;
 	size_t n = 0;
 	int fd, r;
 	uint64_t bytes;
 
-	a->child = NULL;
 	if (res->timed_out || res->exit_code != 0) {
 		finish(a, -EIO, "qemu-img convert of partition %s %s (exit %d): %.300s", a->partition,
 		       res->timed_out ? "timed out" : "failed", res->exit_code, res->output);
@@ -257,6 +255,28 @@ static void exported(void *arg, const struct rig_child_result *res)
 		free(argv[i]);
 	if (r < 0)
 		finish(a, r, "cannot run qemu-io: %s", strerror(-r));
+}
+
+/* A finished child is freed by its owner, after its result was read (and
+ * after the next step may have replaced a->child). */
+static void written(void *arg, const struct rig_child_result *res)
+{
+	struct rig_atrest *a = arg;
+	struct rig_child *c = a->child;
+
+	a->child = NULL;
+	written_body(a, res);   /* may free a (done) */
+	rig_child_free(c);
+}
+
+static void exported(void *arg, const struct rig_child_result *res)
+{
+	struct rig_atrest *a = arg;
+	struct rig_child *c = a->child;
+
+	a->child = NULL;
+	exported_body(a, res);
+	rig_child_free(c);
 }
 
 static void start_later(struct rig_loop *loop, void *arg)
