@@ -425,3 +425,27 @@ int rig_device_make_safe(struct rig_device *dev, uint64_t timeout_ns)
 	}
 	return w.result;
 }
+
+int rig_device_at_rest(struct rig_device *dev, const struct rig_at_rest_req *req, rig_at_rest_done_fn *done,
+		       void *arg)
+{
+	const struct rig_power_ops *ops = dev->cfg->power_ops;
+
+	dev->err.text[0] = '\0';
+	if (!ops->at_rest) {
+		rig_errmsg_set(&dev->err, "power driver '%s' cannot edit the device's storage at rest", ops->name);
+		return -ENOTSUP;
+	}
+	if (rig_device_power_busy(dev) || rig_device_power_state(dev) == RIG_POWER_ON) {
+		rig_errmsg_set(&dev->err, "the board must be off for an at-rest fault (it is %s)",
+			       rig_device_power_busy(dev) ? "switching" : "on");
+		return -EBUSY;
+	}
+	return ops->at_rest(dev->power, req, done, arg);
+}
+
+void rig_device_at_rest_cancel(struct rig_device *dev)
+{
+	if (dev->cfg->power_ops->at_rest_cancel)
+		dev->cfg->power_ops->at_rest_cancel(dev->power);
+}

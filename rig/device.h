@@ -54,6 +54,13 @@ int rig_device_power_get(struct rig_device *dev, rig_power_done_fn *done, void *
  * count yet) or -ENOTSUP (the driver counts no writes). */
 int rig_device_written(struct rig_device *dev, uint64_t *bytes);
 bool rig_device_can_read_power(const struct rig_device *dev);
+/* An at-rest fault (rig_power_ops.at_rest): only while the device is off.
+ * 0 (done() later, from the loop) or -errno with rig_device_error() set:
+ * -ENOTSUP (the driver cannot), -EBUSY (not off). */
+int rig_device_at_rest(struct rig_device *dev, const struct rig_at_rest_req *req, rig_at_rest_done_fn *done,
+		       void *arg);
+/* Drop a running at-rest fault; its done() is not called. */
+void rig_device_at_rest_cancel(struct rig_device *dev);
 /* The driver's message about its last failure ("" if none). */
 const char *rig_device_error(const struct rig_device *dev);
 /* What the driver's "done" means and how far it may be from the real cut. */

@@ -44,6 +44,16 @@ enum rig_power_state { RIG_POWER_UNKNOWN = -1, RIG_POWER_OFF = 0, RIG_POWER_ON =
  * precision the driver declares. For get(), state is the read-back. */
 typedef void rig_power_done_fn(void *arg, int result, uint64_t t_done_ns, enum rig_power_state state);
 
+/* An at-rest fault: which file, which damage. */
+struct rig_at_rest_req {
+	const char *partition;   /* a partition name of the image's manifest ("boot") */
+	const char *path;        /* inside it ("/grub/grubenv") */
+	const char *how;         /* "zero", "tear" or "truncate" */
+	int64_t bytes;           /* tear: bytes of new data; truncate: the new size; -1: half */
+};
+/* result 0 or -errno; detail: the fault as a JSON object, or the message */
+typedef void rig_at_rest_done_fn(void *arg, int result, const char *detail);
+
 struct rig_power_ops {
 	const char *name;
 	const struct rig_opt *opts;          /* terminated by { NULL } */
@@ -76,6 +86,11 @@ struct rig_power_ops {
 	 * -EAGAIN until the driver has a first count. For `written` triggers. */
 	int (*written)(void *handle, uint64_t *bytes);
 	uint64_t written_lag_ns;
+	/* Optional: corrupt a file of the device's storage while it is off
+	 * (emulators). done() is called once from the loop unless at_rest()
+	 * returns an error; at_rest_cancel() drops a running one. */
+	int (*at_rest)(void *handle, const struct rig_at_rest_req *req, rig_at_rest_done_fn *done, void *arg);
+	void (*at_rest_cancel)(void *handle);
 };
 
 /* ---- console ---- */

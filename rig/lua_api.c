@@ -49,6 +49,8 @@ void rig_run_cancel_wait(struct rig_run *run)
 	run->wait.child = NULL;
 	if (run->wait.kind == W_SEND && con)
 		rig_console_forget_sender(con, run);
+	if (run->wait.kind == W_AT_REST && run->dev)
+		rig_device_at_rest_cancel(run->dev);
 	if ((run->wait.kind == W_POWER || run->wait.kind == W_POWER_GET) && run->dev)
 		rig_device_forget(run->dev, run);
 	if (run->wait.kind == W_TRIGGER && run->wait.trig > 0 && (size_t)run->wait.trig <= run->ntrigs)
@@ -326,6 +328,60 @@ static int l_power_get(lua_State *L)
 		return 2;
 	}
 	return rig_lua_wait(L, W_POWER_GET);
+}
+
+/* ---- fault_at_rest{partition=, path=, how=, bytes=} ---- */
+
+static const char *opt_field_str(lua_State *L, int t, const char *k);
+
+static void at_rest_done(void *arg, int result, const char *detail)
+{
+	struct rig_run *run = arg;
+
+	if (run->wait.kind != W_AT_REST)
+		return;
+	run->wait.kind = W_NONE;
+	if (result < 0) {
+		rig_run_event(run, rig_now_ns(), "fault.at_rest.error", NULL);
+		lua_pushnil(run->co);
+		lua_pushstring(run->co, detail);
+		rig_run_resume(run, 2);
+		return;
+	}
+	rig_run_event(run, rig_now_ns(), "fault.at_rest", detail);
+	lua_pushstring(run->co, detail);
+	rig_run_resume(run, 1);
+}
+
+static int l_fault_at_rest(lua_State *L)
+{
+	struct rig_run *run = getrun(L);
+	struct rig_at_rest_req req;
+	int r;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	req.partition = opt_field_str(L, 1, "partition");
+	req.path = opt_field_str(L, 1, "path");
+	req.how = opt_field_str(L, 1, "how");
+	lua_getfield(L, 1, "bytes");
+	if (lua_isnil(L, -1))
+		req.bytes = -1;
+	else if (lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0)
+		req.bytes = (int64_t)lua_tointeger(L, -1);
+	else
+		return luaL_error(L, "fault_at_rest: 'bytes' must be a non-negative integer");
+	lua_pop(L, 1);
+	if (!req.partition || !req.path || !req.how)
+		return luaL_error(L, "fault_at_rest: expected partition, path and how (zero, tear or truncate)");
+	r = rig_device_at_rest(run->dev, &req, at_rest_done, run);
+	if (r == -EBUSY || r == -ENOTSUP || r == -EINVAL)
+		return luaL_error(L, "fault_at_rest: %s", rig_device_error(run->dev));
+	if (r < 0) {
+		lua_pushnil(L);
+		lua_pushstring(L, rig_device_error(run->dev));
+		return 2;
+	}
+	return rig_lua_wait(L, W_AT_REST);
 }
 
 /* ---- host(command | argv, timeout) ---- */
@@ -922,6 +978,7 @@ void rig_lua_open_raw(lua_State *L)
 		{ "power_get", l_power_get },
 		{ "power_counts", l_power_counts },
 		{ "host", l_host },
+		{ "fault_at_rest", l_fault_at_rest },
 		{ "arm", l_arm },
 		{ "trigger", l_trigger },
 		{ "trigger_wait", l_trigger_wait },

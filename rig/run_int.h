@@ -10,7 +10,7 @@
 
 #include <lua.h>
 
-enum wait_kind { W_NONE, W_SLEEP, W_EXPECT, W_SEND, W_POWER, W_POWER_GET, W_HOST, W_TRIGGER };
+enum wait_kind { W_NONE, W_SLEEP, W_EXPECT, W_SEND, W_POWER, W_POWER_GET, W_HOST, W_TRIGGER, W_AT_REST };
 
 struct run_artifact {
 	char *name;        /* the scenario's name ("target") */

@@ -195,6 +195,22 @@ function Device:cycle()
   self:power("off")
   return self:power("on")
 end
+--- Corrupt a file of the device's storage while it is off (power drivers
+--- that can: qemu). opts: file = "grubenv" (the boot partition's
+--- /grub/grubenv) or partition = NAME (the image manifest's) and path = "/..."
+--- (FAT16 only so far); how = "zero" | "tear" | "truncate"; bytes = N (tear:
+--- bytes of garbage at the start, default half the size rounded down to 512;
+--- truncate: the new size, default half). Raises when the board is not off
+--- or the driver cannot; returns the fault's JSON (also on the timeline as
+--- fault.at_rest), or nil, message.
+function Device:fault_at_rest(opts)
+  opts = opts or {}
+  local part, path = opts.partition, opts.path
+  if opts.file == "grubenv" then part, path = part or "boot", path or "/grub/grubenv"
+  elseif opts.file ~= nil then error("fault_at_rest: file must be \"grubenv\" (or give partition and path)", 2) end
+  return raw.fault_at_rest{ partition = part, path = path, how = opts.how, bytes = opts.bytes }
+end
+
 --- Read back the power state ("on", "off", "unknown"), or nil, message.
 function Device:power_state() return raw.power_get() end
 --- Power-ons and power-offs so far in this run.

@@ -38,6 +38,8 @@
 #include "driver.h"
 #include "child.h"
 #include "qmp.h"
+#include "qemu_rtc.h"
+#include "qemu_atrest.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -77,6 +79,14 @@ static const struct rig_opt qemu_opts[] = {
 	{ "nbdkit", RIG_OPT_STRING, false, "the nbdkit binary (default nbdkit)" },
 	{ "reboot", RIG_OPT_STRING, false,
 	  "restart (default: a guest reset starts a new QEMU on the same disk) or reset (QEMU's own reset)" },
+	{ "rtc_base", RIG_OPT_STRING, false,
+	  "the guest's clock at power-on: utc/now (default), localtime, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS "
+	  "(QEMU -rtc base=); unset: env RIG_QEMU_RTC_BASE" },
+	{ "watchdog_action", RIG_OPT_STRING, false,
+	  "what QEMU does when the guest's i6300esb expires: reset (default), poweroff, shutdown, pause, "
+	  "inject-nmi or none (-watchdog-action)" },
+	{ "manifest", RIG_OPT_STRING, false,
+	  "the image's manifest.json, for at-rest faults (default: manifest.json beside image)" },
 	{ NULL, 0, false, NULL },
 };
 
@@ -89,6 +99,13 @@ struct qemu {
 	bool volatile_cache;
 	bool restart_on_reset;      /* reboot = "restart" */
 	bool guest_reset;           /* QMP SHUTDOWN said guest-reset */
+	bool watchdog;              /* QMP WATCHDOG came from this QEMU */
+	char rtc_base[64];          /* -rtc base= */
+	char *watchdog_action;
+	char *manifest;
+	struct rig_atrest *atrest;  /* an at-rest fault being written */
+	rig_at_rest_done_fn *atrest_done;
+	void *atrest_arg;
 	char **args;
 	int memory, smp;
 	enum accel accel;
@@ -186,6 +203,38 @@ static int qemu_open(const struct rig_drv_ctx *ctx, const struct rig_cfg *cfg, v
 
 		qemu_close(q);
 		return r;
+	}
+	{
+		const char *rtc = rig_cfg_str(cfg, "rtc_base", getenv("RIG_QEMU_RTC_BASE"));
+		static const char *const wd[] = { "reset", "poweroff", "shutdown", "pause", "inject-nmi", "none" };
+		const char *w = rig_cfg_str(cfg, "watchdog_action", "reset");
+		bool ok = false;
+
+		if (rig_qemu_rtc_base(rtc && *rtc ? rtc : "utc", q->rtc_base, sizeof(q->rtc_base)) < 0) {
+			int r = rig_drv_fail(ctx, -EINVAL, "power.rtc_base (or RIG_QEMU_RTC_BASE): %s", q->rtc_base);
+
+			qemu_close(q);
+			return r;
+		}
+		for (size_t i = 0; i < sizeof(wd) / sizeof(wd[0]); i++)
+			ok = ok || !strcmp(w, wd[i]);
+		if (!ok) {
+			int r = rig_drv_fail(ctx, -EINVAL,
+					     "power.watchdog_action: expected reset, poweroff, shutdown, pause, "
+					     "inject-nmi or none, got '%s'", w);
+
+			qemu_close(q);
+			return r;
+		}
+		q->watchdog_action = rig_xstrdup(w);
+	}
+	if (rig_cfg_has(cfg, "manifest")) {
+		q->manifest = dup_opt(cfg, "manifest", NULL);
+	} else {
+		const char *slash = strrchr(q->image, '/');
+
+		q->manifest = slash ? rig_xasprintf("%.*s/manifest.json", (int)(slash - q->image), q->image)
+				    : rig_xstrdup("manifest.json");
 	}
 	if (q->memory < 64 || q->smp < 1 || q->smp > 64) {
 		qemu_close(q);
@@ -339,6 +388,16 @@ static void qmp_message(struct qemu *q, const char *line, size_t n)
 
 			q->guest_reset = rig_qmp_get(m.value, "reason", &r) == 0 && r.n == 13 &&
 					 memcmp(r.p, "\"guest-reset\"", 13) == 0;
+		} else if (m.event.n == 8 && memcmp(m.event.p, "WATCHDOG", 8) == 0) {
+			struct rig_qmp_span a = { NULL, 0 };
+
+			/* The reset (or poweroff) that follows is the watchdog's, not
+			 * the guest's own reboot: say so on the timeline. */
+			q->watchdog = true;
+			if (rig_qmp_get(m.value, "action", &a) < 0 || a.n > 64)
+				a.p = NULL;
+			rig_drv_event(&q->ctx, "power.watchdog", "{\"action\":%.*s}", a.p ? (int)a.n : 4,
+				      a.p ? a.p : "null");
 		}
 		rig_drv_event(&q->ctx, "qemu.event", "{\"event\":\"%.*s\",\"data\":%.*s}", (int)m.event.n,
 			      m.event.p, (int)(m.value.p ? m.value.n : 2), m.value.p ? m.value.p : "{}");
@@ -422,7 +481,8 @@ static void qemu_exited(struct rig_loop *loop, pid_t pid, int status, void *arg)
 		int r;
 
 		q->guest_reset = false;
-		rig_drv_event(&q->ctx, "power.restart", "{\"reason\":\"guest-reset\"}");
+		rig_drv_event(&q->ctx, "power.restart", "{\"reason\":\"%s\"}",
+			      q->watchdog ? "watchdog" : "guest-reset");
 		r = spawn_qemu(q);
 		if (r == 0)
 			return;
@@ -430,9 +490,9 @@ static void qemu_exited(struct rig_loop *loop, pid_t pid, int status, void *arg)
 	}
 	q->stage = ST_IDLE;
 	/* QEMU ended by itself (guest poweroff, an emulator error: see the log). */
-	rig_drv_event(&q->ctx, "power.exit", "{\"status\":%d,\"signal\":%d}",
+	rig_drv_event(&q->ctx, "power.exit", "{\"status\":%d,\"signal\":%d,\"watchdog\":%s}",
 		      WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-		      WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+		      WIFSIGNALED(status) ? WTERMSIG(status) : 0, q->watchdog ? "true" : "false");
 }
 
 static char **qemu_argv(struct qemu *q)
@@ -472,6 +532,10 @@ static char **qemu_argv(struct qemu *q)
 	ARG("virtio-blk-pci,drive=disk0");
 	ARG("-device");
 	ARG("i6300esb");
+	ARG("-watchdog-action");
+	ARG("%s", q->watchdog_action);
+	ARG("-rtc");
+	ARG("base=%s", q->rtc_base);
 	ARG("-nic");
 	ARG("user,model=virtio-net-pci");
 	if (q->restart_on_reset)
@@ -591,6 +655,7 @@ static int spawn_qemu(struct qemu *q)
 	}
 	q->pid = pid;
 	q->guest_reset = false;
+	q->watchdog = false;
 	q->qmp = qp[0];
 	q->qlen = 0;
 	if (!q->qbuf)
@@ -611,13 +676,16 @@ static void start_stage(struct qemu *q);
 static void overlay_done(void *arg, const struct rig_child_result *res)
 {
 	struct qemu *q = arg;
+	struct rig_child *c = q->helper;   /* freed by us, after its output was read */
 
 	q->helper = NULL;
 	if (res->exit_code != 0) {
 		fail_later(q, -EIO, "qemu-img create %s failed (exit %d): %s", q->overlay, res->exit_code,
 			   res->output);
+		rig_child_free(c);
 		return;
 	}
+	rig_child_free(c);
 	rig_drv_event(&q->ctx, "qemu.overlay", "{\"created\":true}");
 	start_stage(q);
 }
@@ -672,13 +740,15 @@ static void probe_done(void *arg, const struct rig_child_result *res)
 {
 	struct qemu *q = arg;
 	bool ok = !res->timed_out && strstr(res->output, "RIG-PROBE-OK") != NULL;
+	uint64_t ms = (res->t_end_ns - res->t_start_ns) / RIG_NS_PER_MS;
+	bool timed_out = res->timed_out;
 
+	rig_child_free(q->helper);   /* res is not read after this */
 	q->helper = NULL;
 	q->accel = ok ? ACCEL_KVM : ACCEL_TCG;
 	probe_remember(ok);
 	rig_drv_event(&q->ctx, "qemu.accel", "{\"accel\":\"%s\",\"probe\":\"%s\",\"ms\":%llu}",
-		      ok ? "kvm" : "tcg", ok ? "ok" : res->timed_out ? "timeout" : "failed",
-		      (unsigned long long)((res->t_end_ns - res->t_start_ns) / RIG_NS_PER_MS));
+		      ok ? "kvm" : "tcg", ok ? "ok" : timed_out ? "timeout" : "failed", (unsigned long long)ms);
 	start_stage(q);
 }
 
@@ -751,6 +821,8 @@ static int qemu_set(void *handle, bool on, rig_power_done_fn *done, void *arg)
 
 	if (q->done)
 		return rig_drv_fail(&q->ctx, -EBUSY, "a power operation is already running");
+	if (on && q->atrest)
+		return rig_drv_fail(&q->ctx, -EBUSY, "an at-rest fault is being written to the disk");
 	q->done = done;
 	q->done_arg = arg;
 	q->pending_on = on;
@@ -800,6 +872,48 @@ static int qemu_written(void *handle, uint64_t *bytes)
 	return 0;
 }
 
+static void atrest_done(void *arg, int result, const char *detail)
+{
+	struct qemu *q = arg;
+	rig_at_rest_done_fn *done = q->atrest_done;
+	void *darg = q->atrest_arg;
+	char *copy = rig_xstrdup(detail);   /* detail lives in the job freed here */
+
+	rig_atrest_free(q->atrest);
+	q->atrest = NULL;
+	q->atrest_done = NULL;
+	if (done)
+		done(darg, result, copy);
+	free(copy);
+}
+
+static int qemu_at_rest(void *handle, const struct rig_at_rest_req *req, rig_at_rest_done_fn *done, void *arg)
+{
+	struct qemu *q = handle;
+	int r;
+
+	if (q->pid || q->stage != ST_IDLE || q->done)
+		return rig_drv_fail(&q->ctx, -EBUSY, "the board must be off for an at-rest fault (power it off first)");
+	if (q->atrest)
+		return rig_drv_fail(&q->ctx, -EBUSY, "an at-rest fault is already being written");
+	q->atrest_done = done;
+	q->atrest_arg = arg;
+	r = rig_atrest_start(q->ctx.loop, q->overlay, q->volatile_cache ? "raw" : "qcow2", q->manifest, req,
+			     atrest_done, q, q->ctx.err, &q->atrest);
+	if (r < 0)
+		q->atrest_done = NULL;
+	return r;
+}
+
+static void qemu_at_rest_cancel(void *handle)
+{
+	struct qemu *q = handle;
+
+	rig_atrest_free(q->atrest);
+	q->atrest = NULL;
+	q->atrest_done = NULL;
+}
+
 static int qemu_console_fd(void *handle)
 {
 	return ((struct qemu *)handle)->con[0];
@@ -813,6 +927,7 @@ static void qemu_close(void *handle)
 		return;
 	rig_loop_cancel_timer(q->ctx.loop, q->timer);
 	rig_child_free(q->helper);
+	rig_atrest_free(q->atrest);
 	if (q->pid) {
 		rig_loop_forget_child(q->ctx.loop, q->pid);
 		kill(-q->pid, SIGKILL);
@@ -833,6 +948,8 @@ static void qemu_close(void *handle)
 	free(q->probe_kernel);
 	free(q->probe_initrd);
 	free(q->nbdkit);
+	free(q->watchdog_action);
+	free(q->manifest);
 	free_strv(q->args);
 	free(q);
 }
@@ -849,5 +966,7 @@ const struct rig_power_ops rig_power_qemu = {
 	.console_fd = qemu_console_fd,
 	.written = qemu_written,
 	.written_lag_ns = STATS_PERIOD_NS,
+	.at_rest = qemu_at_rest,
+	.at_rest_cancel = qemu_at_rest_cancel,
 	.confirms_off = true,   /* off is done when the killed QEMU is reaped */
 };

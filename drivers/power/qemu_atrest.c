@@ -1,0 +1,351 @@
+/* The at-rest fault job (qemu_atrest.h). Only FAT16 partitions so far (the
+ * boot partition with grubenv); an ext4 reader for /data is left to do. */
+#include "qemu_atrest.h"
+#include "child.h"
+#include "fat16.h"
+#include "json.h"
+#include "qmp.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define STEP_TIMEOUT_NS (60 * RIG_NS_PER_S)
+#define MANIFEST_MAX (1024 * 1024)
+#define MAX_WRITES (RIG_FAT_MAX_EXTENTS + 1)
+
+struct rig_atrest {
+	struct rig_loop *loop;
+	char *overlay, *fmt, *partition, *path, *how, *tmp, *src;
+	int64_t bytes;
+	uint64_t part_off, part_size;
+	struct rig_child *child;
+	struct rig_timer *timer;
+	rig_at_rest_done_fn *done;
+	void *arg;
+	struct rig_json detail;
+	size_t nwrites;
+};
+
+static void cleanup_files(struct rig_atrest *a)
+{
+	if (a->tmp)
+		unlink(a->tmp);
+	if (a->src)
+		unlink(a->src);
+}
+
+void rig_atrest_free(struct rig_atrest *a)
+{
+	if (!a)
+		return;
+	rig_loop_cancel_timer(a->loop, a->timer);
+	rig_child_free(a->child);
+	cleanup_files(a);
+	free(a->overlay);
+	free(a->fmt);
+	free(a->partition);
+	free(a->path);
+	free(a->how);
+	free(a->tmp);
+	free(a->src);
+	rig_json_free(&a->detail);
+	free(a);
+}
+
+static void finish(struct rig_atrest *a, int result, const char *fmt, ...) RIG_PRINTF(3, 4);
+static void finish(struct rig_atrest *a, int result, const char *fmt, ...)
+{
+	struct rig_errmsg m;
+	va_list ap;
+	rig_at_rest_done_fn *done = a->done;
+
+	a->done = NULL;
+	cleanup_files(a);
+	if (result < 0) {
+		va_start(ap, fmt);
+		rig_errmsg_vset(&m, fmt, ap);
+		va_end(ap);
+	}
+	if (done)
+		done(a->arg, result, result < 0 ? m.text : rig_json_str(&a->detail));
+}
+
+/* The partition's offset and size from the image's manifest.json. */
+static int manifest_partition(const char *manifest, const char *name, uint64_t *off, uint64_t *size,
+			      struct rig_errmsg *err)
+{
+	FILE *f = fopen(manifest, "r");
+	char *buf;
+	size_t n;
+	struct rig_qmp_span all, parts, p, v;
+	int r = -ENOENT;
+	size_t names = 0;
+
+	if (!f) {
+		r = -errno;
+		rig_errmsg_set(err, "cannot read the image manifest %s: %s", manifest, strerror(-r));
+		return r;
+	}
+	buf = rig_xcalloc(1, MANIFEST_MAX + 1);
+	n = fread(buf, 1, MANIFEST_MAX, f);
+	fclose(f);
+	all.p = buf;
+	all.n = n;
+	if (rig_qmp_get(all, "partitions", &parts) < 0) {
+		free(buf);
+		rig_errmsg_set(err, "%s: expected a JSON object with \"partitions\"", manifest);
+		return -EINVAL;
+	}
+	for (size_t i = 0; rig_qmp_index(parts, i, &p) == 0; i++, names++) {
+		int64_t o, s;
+
+		if (rig_qmp_get(p, "name", &v) < 0 || v.n != strlen(name) + 2 || memcmp(v.p + 1, name, v.n - 2))
+			continue;
+		if (rig_qmp_get(p, "offset", &v) < 0 || rig_qmp_int(v, &o) < 0 || o < 0 ||
+		    rig_qmp_get(p, "size", &v) < 0 || rig_qmp_int(v, &s) < 0 || s <= 0) {
+			rig_errmsg_set(err, "%s: partition %s has no valid offset and size", manifest, name);
+			r = -EINVAL;
+			break;
+		}
+		*off = (uint64_t)o;
+		*size = (uint64_t)s;
+		r = 0;
+		break;
+	}
+	if (r == -ENOENT)
+		rig_errmsg_set(err, "%s: no partition named '%s' (%zu partitions)", manifest, name, names);
+	free(buf);
+	return r;
+}
+
+static char *image_opts(const struct rig_atrest *a)
+{
+	return rig_xasprintf("driver=raw,offset=%llu,size=%llu,file.driver=%s,file.file.filename=%s",
+			     (unsigned long long)a->part_off, (unsigned long long)a->part_size, a->fmt, a->overlay);
+}
+
+static int pread_fd(void *arg, uint64_t off, void *buf, size_t n)
+{
+	ssize_t r = pread(*(int *)arg, buf, n, (off_t)off);
+
+	return r == (ssize_t)n ? 0 : r < 0 ? -errno : -EIO;
+}
+
+static void written_body(struct rig_atrest *a, const struct rig_child_result *res)
+{
+	size_t wrote = 0;
+
+	for (const char *p = res->output; (p = strstr(p, "wrote ")); p += 6)
+		wrote++;
+	if (res->timed_out || res->exit_code != 0 || wrote != a->nwrites) {
+		finish(a, -EIO, "qemu-io on %s %s (exit %d, %zu of %zu writes): %.300s", a->overlay,
+		       res->timed_out ? "timed out" : "failed", res->exit_code, wrote, a->nwrites, res->output);
+		return;
+	}
+	rig_json_kv_uint(&a->detail, "ms", (res->t_end_ns - res->t_start_ns) / RIG_NS_PER_MS);
+	rig_json_obj_end(&a->detail);
+	finish(a, 0, "%s", "");
+}
+
+static void written(void *arg, const struct rig_child_result *res);
+
+static void add_write(struct rig_atrest *a, char **argv, size_t *n, uint64_t off, uint64_t len, const char *data)
+{
+	argv[(*n)++] = rig_xstrdup("-c");
+	argv[(*n)++] = rig_xasprintf("write %s %llu %llu", data, (unsigned long long)off, (unsigned long long)len);
+	rig_json_obj_begin(&a->detail);
+	rig_json_kv_uint(&a->detail, "off", off);
+	rig_json_kv_uint(&a->detail, "len", len);
+	rig_json_obj_end(&a->detail);
+	a->nwrites++;
+}
+
+/* Write over the file's first `len` data bytes, extent by extent. */
+static void over_data(struct rig_atrest *a, const struct rig_fat_file *f, uint64_t len, const char *data,
+		      char **argv, size_t *n)
+{
+	for (size_t i = 0; i < f->n_ext && len > 0; i++) {
+		uint64_t l = f->ext[i].len < len ? f->ext[i].len : len;
+
+		add_write(a, argv, n, f->ext[i].off, l, data);
+		len -= l;
+	}
+}
+
+static void exported_body(struct rig_atrest *a, const struct rig_child_result *res)
+{
+	struct rig_fat_file f;
+	char err[256], *argv[2 * MAX_WRITES + 8], *opts;
+	size_t n = 0;
+	int fd, r;
+	uint64_t bytes;
+
+	if (res->timed_out || res->exit_code != 0) {
+		finish(a, -EIO, "qemu-img convert of partition %s %s (exit %d): %.300s", a->partition,
+		       res->timed_out ? "timed out" : "failed", res->exit_code, res->output);
+		return;
+	}
+	fd = open(a->tmp, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		finish(a, -errno, "cannot open the exported partition %s: %s", a->tmp, strerror(errno));
+		return;
+	}
+	r = rig_fat16_find(pread_fd, &fd, a->part_size, a->path, &f, err, sizeof(err));
+	close(fd);
+	unlink(a->tmp);
+	if (r < 0) {
+		finish(a, r, "partition %s, %s: %s", a->partition, a->path, err);
+		return;
+	}
+	bytes = a->bytes >= 0 ? (uint64_t)a->bytes : f.size / 2;
+	if (!strcmp(a->how, "tear") && a->bytes < 0)
+		bytes &= ~(uint64_t)511;   /* a tear happens at a sector boundary */
+	if (strcmp(a->how, "zero") && bytes > f.size) {
+		finish(a, -EINVAL, "%s: bytes = %llu but the file has only %u", a->how, (unsigned long long)bytes,
+		       f.size);
+		return;
+	}
+	rig_json_kv_str(&a->detail, "partition", a->partition);
+	rig_json_kv_str(&a->detail, "path", a->path);
+	rig_json_kv_str(&a->detail, "how", a->how);
+	rig_json_kv_uint(&a->detail, "size", f.size);
+	rig_json_key(&a->detail, "writes");
+	rig_json_arr_begin(&a->detail);
+	opts = image_opts(a);
+	argv[n++] = rig_xstrdup("qemu-io");
+	argv[n++] = rig_xstrdup("--image-opts");
+	argv[n++] = opts;
+	if (!strcmp(a->how, "zero")) {
+		over_data(a, &f, f.size, "-P 0", argv, &n);
+	} else if (!strcmp(a->how, "tear")) {
+		over_data(a, &f, bytes, "-P 0xa5", argv, &n);   /* garbage where the new data went */
+	} else {
+		unsigned char le[4] = { (unsigned char)bytes, (unsigned char)(bytes >> 8),
+					(unsigned char)(bytes >> 16), (unsigned char)(bytes >> 24) };
+		int sfd = open(a->src, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		char *data;
+
+		if (sfd < 0 || write(sfd, le, 4) != 4) {
+			r = -errno;
+			if (sfd >= 0)
+				close(sfd);
+			rig_json_arr_end(&a->detail);
+			for (size_t i = 0; i < n; i++)
+				free(argv[i]);
+			finish(a, r, "cannot write %s: %s", a->src, strerror(-r));
+			return;
+		}
+		close(sfd);
+		data = rig_xasprintf("-s %s", a->src);
+		add_write(a, argv, &n, f.dirent_off + 28, 4, data);   /* the directory entry's size */
+		free(data);
+	}
+	rig_json_arr_end(&a->detail);
+	if (strcmp(a->how, "zero"))
+		rig_json_kv_uint(&a->detail, "bytes", bytes);
+	argv[n] = NULL;
+	r = rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, written, a, &a->child);
+	for (size_t i = 0; i < n; i++)
+		free(argv[i]);
+	if (r < 0)
+		finish(a, r, "cannot run qemu-io: %s", strerror(-r));
+}
+
+/* A finished child is freed by its owner, after its result was read (and
+ * after the next step may have replaced a->child). */
+static void written(void *arg, const struct rig_child_result *res)
+{
+	struct rig_atrest *a = arg;
+	struct rig_child *c = a->child;
+
+	a->child = NULL;
+	written_body(a, res);   /* may free a (done) */
+	rig_child_free(c);
+}
+
+static void exported(void *arg, const struct rig_child_result *res)
+{
+	struct rig_atrest *a = arg;
+	struct rig_child *c = a->child;
+
+	a->child = NULL;
+	exported_body(a, res);
+	rig_child_free(c);
+}
+
+static void start_later(struct rig_loop *loop, void *arg)
+{
+	struct rig_atrest *a = arg;
+	char *opts = image_opts(a);
+	char *argv[] = { "qemu-img", "convert", "-q", "--image-opts", opts, "-O", "raw", a->tmp, NULL };
+	int r;
+
+	RIG_UNUSED(loop);
+	a->timer = NULL;
+	r = rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, exported, a, &a->child);
+	free(opts);
+	if (r < 0)
+		finish(a, r, "cannot run qemu-img: %s", strerror(-r));
+}
+
+int rig_atrest_start(struct rig_loop *loop, const char *overlay, const char *overlay_fmt,
+		     const char *manifest, const struct rig_at_rest_req *req, rig_at_rest_done_fn *done,
+		     void *arg, struct rig_errmsg *err, struct rig_atrest **out)
+{
+	struct rig_atrest *a;
+	uint64_t off = 0, size = 0;
+	int r;
+
+	if (strcmp(req->how, "zero") && strcmp(req->how, "tear") && strcmp(req->how, "truncate")) {
+		rig_errmsg_set(err, "how: expected zero, tear or truncate, got '%s'", req->how);
+		return -EINVAL;
+	}
+	if (req->bytes > UINT32_MAX) {
+		rig_errmsg_set(err, "bytes: %lld is larger than any FAT16 file", (long long)req->bytes);
+		return -EINVAL;
+	}
+	if (strchr(overlay, ',')) {   /* would split QEMU's option string */
+		rig_errmsg_set(err, "the overlay path %s has a comma: at-rest faults cannot address it", overlay);
+		return -EINVAL;
+	}
+	if (access(overlay, R_OK | W_OK) < 0) {
+		rig_errmsg_set(err, "the board's disk %s does not exist yet (power it on once): %s", overlay,
+			       strerror(errno));
+		return -ENOENT;
+	}
+	r = manifest_partition(manifest, req->partition, &off, &size, err);
+	if (r < 0)
+		return r;
+	a = rig_xcalloc(1, sizeof(*a));
+	a->loop = loop;
+	a->overlay = rig_xstrdup(overlay);
+	a->fmt = rig_xstrdup(overlay_fmt);
+	a->partition = rig_xstrdup(req->partition);
+	a->path = rig_xstrdup(req->path);
+	a->how = rig_xstrdup(req->how);
+	a->bytes = req->bytes;
+	a->part_off = off;
+	a->part_size = size;
+	a->tmp = rig_xasprintf("%s.atrest-part.raw", overlay);
+	a->src = rig_xasprintf("%s.atrest-src", overlay);
+	a->done = done;
+	a->arg = arg;
+	rig_json_init(&a->detail);
+	rig_json_obj_begin(&a->detail);
+	unlink(a->tmp);
+	/* Started from the loop: done() never runs inside this call. */
+	a->timer = rig_loop_add_timer(loop, 0, start_later, a);
+	if (!a->timer) {
+		rig_atrest_free(a);
+		rig_errmsg_set(err, "cannot schedule the at-rest job");
+		return -ENOMEM;
+	}
+	*out = a;
+	return 0;
+}

@@ -1,0 +1,59 @@
+-- State corrupted at rest: after a good update (v1 -> v2), power off, damage
+-- the boot environment in the board's disk while it is off
+-- (dev:fault_at_rest), power on and judge. Needs a power driver that edits
+-- storage at rest (qemu). Expected verdicts: emulated/qemu/expected-faults.txt.
+--
+-- Parameters: fault=grubenv-zero (default) | grubenv-tear | grubenv-truncate;
+-- bytes=N (tear: garbage bytes at the start; truncate: the new size);
+-- boot_wait=S (how long the corrupted board gets to reach a login, 150).
+-- Verdicts: pass (new-good and a later update installs), fail outcome
+-- update-blocked (boots, but the next update fails) or rolled-back / other
+-- slot, brick (no login within boot_wait: e.g. a boot loop, with the
+-- number of restarts seen).
+local dev = rig.device
+local upd = dev.config.update
+local fault = rig.param("fault", "grubenv-zero")
+local how = fault:match("^grubenv%-(%a+)$")
+if not how then rig.error("fault: expected grubenv-zero, grubenv-tear or grubenv-truncate, got " .. fault) end
+local bytes = rig.param("bytes", -1)
+
+dev:provision()
+local out, st = dev:install("target")
+rig.check(st == 0, "the good update failed: %s", tostring(out))
+dev:reboot()
+rig.check(dev:boot(), "no boot into the update")
+local v0, s0 = dev:version(), dev:slot()
+rig.check(v0 == rig.artifact("target").version or v0 == "2.0.0", "the update did not take: %s", tostring(v0))
+dev:off()
+local detail, err = dev:fault_at_rest{ file = "grubenv", how = how, bytes = bytes >= 0 and bytes or nil }
+if not detail then rig.error("the at-rest fault could not be written: " .. tostring(err)) end
+rig.log("at rest: %s", detail)
+local markers = 0
+local t_on = rig.now()
+dev:on()
+local wait = rig.param("boot_wait", 150)
+local logged_in = false
+while rig.now() - t_on < wait do
+  local i = dev:expect_any({ dev.config.boot.marker, dev.config.boot.ready }, wait - (rig.now() - t_on))
+  if i == 1 then markers = markers + 1
+  elseif i == 2 then logged_in = dev:login(60); break
+  else break end
+end
+rig.event("fault.judge", { markers = markers, logged_in = logged_in and true or false })
+if not logged_in then
+  -- the evidence: what the last boot printed
+  rig.log("console tail: %s", rig.strip_kernel(dev:console_tail(800) or ""))
+  rig.brick(string.format("%s: no login within %d s, %d boot markers (a boot loop if > 1)", fault, wait, markers),
+            "brick")
+end
+local v, s = dev:version(), dev:slot()
+if v ~= v0 or s ~= s0 then
+  rig.fail(string.format("%s: booted %s/%s, was %s/%s", fault, tostring(v), tostring(s), v0, s0),
+           v == "1.0.0" and "rolled-back" or "other")
+end
+local out2, st2 = dev:install("next")
+if st2 ~= 0 then
+  local why = (out2 or ""):match("LastError:[^\n]*") or (out2 or ""):match("[^\n]*[Ff]ailed[^\n]*") or "?"
+  rig.fail(string.format("%s: boots %s/%s but the next update fails: %s", fault, v, s, why), "update-blocked")
+end
+rig.verdict("pass", "new-good", string.format("%s: boots %s/%s and the next update installs", fault, v, s))

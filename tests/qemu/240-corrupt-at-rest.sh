@@ -1,0 +1,35 @@
+# State corrupted at rest (scenarios/corrupt-at-rest.lua) against
+# emulated/qemu/expected-faults.txt; FAULTS overrides the faults run
+# (default: grubenv-tear grubenv-zero). Also: an at-rest fault on a powered
+# board is refused with a clear error.
+. "$(dirname "$0")/lib.sh"
+cat > "$T/on.lua" <<'LUA'
+local dev = rig.device
+dev:on()
+local ok, err = pcall(dev.fault_at_rest, dev, { file = "grubenv", how = "zero" })
+rig.check(not ok and tostring(err):match("must be off"), "a fault on a powered board: %s", tostring(err))
+dev:off()
+ok, err = pcall(dev.fault_at_rest, dev, { file = "grubenv", how = "shred" })
+rig.check(not ok and tostring(err):match("expected zero, tear or truncate"), "bad how: %s", tostring(err))
+local d, e = dev:fault_at_rest{ partition = "boot", path = "/grub/nothere", how = "zero" }
+rig.check(not d and e:match("no 'nothere'"), "a missing file: %s", tostring(e))
+LUA
+mkdir -p "$RIG_QEMU_STATE"
+set +e
+"$RIG" run "$T/on.lua" --device "$RIG_SRCDIR/emulated/qemu/$FLAVOUR.lua" -v >"$T/out" 2>&1
+set -e
+grep -Eq "^PASS" "$T/out" || { cat "$T/out" >&2; fail "misuse checks"; }
+for f in ${FAULTS:-grubenv-tear grubenv-zero}; do
+	want=$(awk -v s="corrupt-at-rest:$f" '$1 == s { print $2 }' "$RIG_SRCDIR/emulated/qemu/expected-faults.txt")
+	[ -n "$want" ] || fail "no expected verdict for corrupt-at-rest:$f"
+	rm -rf "$RIG_QEMU_STATE"
+	set +e
+	"$RIG" run "$RIG_SRCDIR/scenarios/corrupt-at-rest.lua" --device "$RIG_SRCDIR/emulated/qemu/$FLAVOUR.lua" \
+		--set fault="$f" -v >"$T/out" 2>&1
+	set -e
+	[ -n "${RIG_QEMU_LOGDIR:-}" ] && mkdir -p "$RIG_QEMU_LOGDIR" && cp "$T/out" "$RIG_QEMU_LOGDIR/$FLAVOUR-at-rest-$f.txt"
+	got=$(grep -Eo '^(PASS|FAIL|BRICK|ERROR|INCONCL|SKIP) ' "$T/out" | tail -1 | tr -d ' ' | tr 'A-Z' 'a-z')
+	[ "$got" = "$want" ] || { cat "$T/out" >&2; fail "corrupt-at-rest:$f: verdict '${got:-none}', expected $want"; }
+	grep -E '^(PASS|FAIL|BRICK) ' -A1 "$T/out"
+	grep -E 'fault\.at_rest' "$T/out" | head -1
+done
