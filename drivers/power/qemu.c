@@ -540,6 +540,10 @@ static void wlog_detach(struct qemu *q)
 	if (q->wlog) {
 		rig_nbdlog_new_file(q->wlog);
 		q->wlog_valid = true;   /* off: nothing is being written */
+		/* the totals so far, and the lines that could not be counted */
+		rig_drv_event(&q->ctx, "qemu.writes", "{\"requests\":%llu,\"bytes\":%llu,\"garbage\":%llu}",
+			      (unsigned long long)q->wlog->requests, (unsigned long long)q->wlog->total,
+			      (unsigned long long)q->wlog->garbage);
 	}
 }
 
