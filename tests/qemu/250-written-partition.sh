@@ -70,5 +70,10 @@ ev=$(grep -E 'trigger.done .*cut-boot' "$T/out" | head -1)
 echo "$ev" | grep -q '"partition":"boot"' || { echo "$ev" >&2; fail "trigger.done has no partition"; }
 echo "$ev" | grep -Eq '"written":[0-9]+' || { echo "$ev" >&2; fail "trigger.done has no partition count"; }
 echo "$ev" | grep -Eq '"drive":[0-9]+' || { echo "$ev" >&2; fail "trigger.done has no drive count"; }
+# at the cut the driver read nbdkit's whole log: every line of a real boot and
+# install parsed (garbage: lines too long, malformed or cut in half)
+wr=$(grep -E 'qemu\.writes ' "$T/out" | head -1)
+echo "$wr" | grep -Eq '"requests":[1-9][0-9]*,.*"garbage":0' || { echo "${wr:-no qemu.writes event}" >&2; fail "nbdkit's log not fully counted"; }
 grep -E "^PASS" -A1 "$T/out"
 echo "$ev"
+echo "$wr"
