@@ -381,11 +381,16 @@ int rig_device_power_get(struct rig_device *dev, rig_power_done_fn *done, void *
 	return dev->cfg->power_ops->get(dev->power, done, arg);
 }
 
-int rig_device_written(struct rig_device *dev, uint64_t *bytes)
+int rig_device_written(struct rig_device *dev, const char *partition, uint64_t *bytes)
 {
-	if (!dev->cfg->power_ops->written)
+	const struct rig_power_ops *ops = dev->cfg->power_ops;
+
+	/* dev->err is left alone on success: the trigger polls this often */
+	if (!ops->written) {
+		rig_errmsg_set(&dev->err, "power driver '%s' counts no writes", ops->name);
 		return -ENOTSUP;
-	return dev->cfg->power_ops->written(dev->power, bytes);
+	}
+	return ops->written(dev->power, partition, bytes);
 }
 
 void rig_device_forget(struct rig_device *dev, void *arg)

@@ -50,9 +50,11 @@ struct rig_loop *rig_device_loop(struct rig_device *dev);
 int rig_device_power(struct rig_device *dev, bool on, rig_device_power_fn *done, void *arg);
 /* Read back the power state (-ENOTSUP if the driver cannot). */
 int rig_device_power_get(struct rig_device *dev, rig_power_done_fn *done, void *arg);
-/* The power driver's write count (rig_power_ops.written): 0, -EAGAIN (no
- * count yet) or -ENOTSUP (the driver counts no writes). */
-int rig_device_written(struct rig_device *dev, uint64_t *bytes);
+/* The power driver's write count (rig_power_ops.written) of the whole drive
+ * (partition NULL) or of one partition: 0, -EAGAIN (no count yet), -ENOTSUP
+ * (the driver counts no writes, or not per partition) or -ENOENT (no such
+ * partition), with rig_device_error() set for the last two. */
+int rig_device_written(struct rig_device *dev, const char *partition, uint64_t *bytes);
 bool rig_device_can_read_power(const struct rig_device *dev);
 /* An at-rest fault (rig_power_ops.at_rest): only while the device is off.
  * 0 (done() later, from the loop) or -errno with rig_device_error() set:

@@ -83,8 +83,13 @@ struct rig_power_ops {
 	 * counts them, since counting started (at the first call). Synchronous
 	 * and cheap: the latest count the driver has, at most written_lag_ns old
 	 * while the device runs (the count stands still while it is off).
-	 * -EAGAIN until the driver has a first count. For `written` triggers. */
-	int (*written)(void *handle, uint64_t *bytes);
+	 * partition NULL: the whole drive; else a partition's name (the qemu
+	 * driver: of the image's manifest.json), counting the bytes of the
+	 * requests that overlap it. -EAGAIN until the driver has a first count;
+	 * -ENOTSUP (per-partition counts this driver or mode cannot give) or
+	 * -ENOENT (no such partition) with ctx->err naming the way out. For
+	 * `written` triggers. */
+	int (*written)(void *handle, const char *partition, uint64_t *bytes);
 	uint64_t written_lag_ns;
 	/* Optional: corrupt a file of the device's storage while it is off
 	 * (emulators). done() is called once from the loop unless at_rest()

@@ -572,9 +572,12 @@ static int l_arm(lua_State *L)
 		if (bytes < 0)
 			return luaL_error(L, "arm: a written trigger needs 'bytes' (written to storage after the arm)");
 		spec.bytes = (uint64_t)bytes;
+		spec.partition = opt_field_str(L, 1, "partition");   /* nil: the whole drive */
 	} else {
 		return luaL_error(L, "arm: 'when' must be 'console', 'served', 'timer' or 'written', got '%s'", when);
 	}
+	if (spec.source != RIG_TRIG_WRITTEN && opt_field_str(L, 1, "partition"))
+		return luaL_error(L, "arm: 'partition' belongs to a written trigger, not a %s one", when);
 	{
 		/* within: how close to its planned point the cut must land. A
 		 * power driver less precise than that cannot honour it: refused,
@@ -634,6 +637,10 @@ static void push_trigger_info(lua_State *L, struct rig_trigger *t)
 	}
 	lua_pushinteger(L, (lua_Integer)i->offset);
 	lua_setfield(L, -2, "offset");
+	if (i->has_drive) {
+		lua_pushinteger(L, (lua_Integer)i->drive);
+		lua_setfield(L, -2, "drive");
+	}
 	if (i->error[0]) {
 		lua_pushstring(L, i->error);
 		lua_setfield(L, -2, "error");

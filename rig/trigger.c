@@ -12,13 +12,15 @@ struct rig_trigger {
 	struct rig_device *dev;
 	struct rig_artsrv *srv;
 	struct rig_trigger_spec spec;
-	char *label, *pattern, *artifact;
+	char *label, *pattern, *artifact, *partition;
 	struct rig_regex *re;
 	struct rig_console_watch *watch;
 	int srv_watch;
 	struct rig_timer *timer;       /* timer source, the written poll, or the delay */
 	uint64_t written0;             /* written: the count at the arm */
 	bool have_written0;
+	uint64_t drive0;               /* written to a partition: the drive's count at the arm */
+	bool have_drive0;
 	struct rig_timer *notify_timer;
 	struct rig_trigger_info info;
 	rig_trigger_event_fn *ev;
@@ -65,8 +67,12 @@ static void emit(struct rig_trigger *t, const char *kind)
 	}
 	if (t->spec.source == RIG_TRIG_WRITTEN) {
 		rig_json_kv_uint(&j, "bytes", t->spec.bytes);
+		if (t->partition)
+			rig_json_kv_str(&j, "partition", t->partition);
 		if (i->offset)
 			rig_json_kv_uint(&j, "written", i->offset);
+		if (i->has_drive)
+			rig_json_kv_uint(&j, "drive", i->drive);
 	}
 	if (t->spec.delay_ns)
 		rig_json_kv_uint(&j, "delay_ns", t->spec.delay_ns);
@@ -209,7 +215,11 @@ static void written_poll(struct rig_loop *loop, void *arg)
 	uint64_t n, now = rig_now_ns();
 
 	t->timer = NULL;
-	if (rig_device_written(t->dev, &n) == 0) {
+	if (t->partition && !t->have_drive0 && rig_device_written(t->dev, NULL, &n) == 0) {
+		t->drive0 = n;
+		t->have_drive0 = true;
+	}
+	if (rig_device_written(t->dev, t->partition, &n) == 0) {
 		if (!t->have_written0) {
 			t->written0 = n;
 			t->have_written0 = true;
@@ -217,6 +227,10 @@ static void written_poll(struct rig_loop *loop, void *arg)
 			t->info.offset = n - t->written0;
 			t->info.t_read_ns = now;
 			t->info.t_match_ns = now;
+			if (t->have_drive0 && rig_device_written(t->dev, NULL, &n) == 0) {
+				t->info.drive = n - t->drive0;
+				t->info.has_drive = true;
+			}
 			matched(t);
 			return;
 		}
@@ -278,15 +292,21 @@ int rig_trigger_arm(struct rig_device *dev, struct rig_artsrv *srv, int id,
 	case RIG_TRIG_WRITTEN: {
 		uint64_t n;
 
-		r = rig_device_written(dev, &n);
-		if (r == -ENOTSUP) {
-			rig_errmsg_set(err, "device '%s': power driver '%s' counts no writes", rig_device_cfg(dev)->id,
-				       rig_device_cfg(dev)->power_ops->name);
+		t->partition = spec->partition ? rig_xstrdup(spec->partition) : NULL;
+		t->spec.partition = t->partition;
+		r = rig_device_written(dev, spec->partition, &n);
+		if (r < 0 && r != -EAGAIN) {
+			rig_errmsg_set(err, "device '%s': %s", rig_device_cfg(dev)->id, rig_device_error(dev));
 			goto fail;
 		}
 		if (r == 0) {
 			t->written0 = n;
 			t->have_written0 = true;
+		}
+		/* the drive's count beside the partition's, for the timeline */
+		if (t->partition && rig_device_written(dev, NULL, &n) == 0) {
+			t->drive0 = n;
+			t->have_drive0 = true;
 		}
 		t->timer = rig_loop_add_timer(rig_device_loop(dev), t->info.t_arm_ns + WRITTEN_POLL_NS,
 					      written_poll, t);
@@ -301,6 +321,7 @@ fail:
 	free(t->label);
 	free(t->pattern);
 	free(t->artifact);
+	free(t->partition);
 	free(t);
 	return r;
 }
@@ -349,6 +370,7 @@ void rig_trigger_free(struct rig_trigger *t)
 	free(t->label);
 	free(t->pattern);
 	free(t->artifact);
+	free(t->partition);
 	free(t);
 }
 

@@ -28,8 +28,10 @@ struct rig_trigger_spec {
 	/* timer */
 	uint64_t after_ns;
 	/* written: bytes the device writes to its storage after the arm (the
-	 * power driver's count, e.g. QEMU's block statistics) */
+	 * power driver's count, e.g. QEMU's block statistics), to the whole
+	 * drive (partition NULL) or to one partition (a name the driver knows) */
 	uint64_t bytes;
+	const char *partition;
 };
 
 struct rig_trigger_info {
@@ -44,6 +46,10 @@ struct rig_trigger_info {
 	const char *precision;
 	char *match;                /* matched text (console) */
 	uint64_t offset;            /* served offset (served); bytes written since the arm (written) */
+	/* written to a partition: the whole drive's count since the arm at the
+	 * match, as the driver counts it per drive (has_drive false: none) */
+	bool has_drive;
+	uint64_t drive;
 	char error[RIG_ERRMSG_MAX];
 };
 

@@ -146,6 +146,8 @@ Trigger.__index = Trigger
 ---   rig.arm{ when = "console", match = "Writing", delay = 0.2, action = "cut" }
 ---   rig.arm{ when = "served", artifact = "target", bytes = 65536 }   -- or fraction = 0.5
 ---   rig.arm{ when = "timer", after = 1.5 }
+---   rig.arm{ when = "written", bytes = 4096 }                        -- to the whole drive
+---   rig.arm{ when = "written", bytes = 4096, partition = "boot" }    -- to one partition
 --- action: "cut" (power off, default), "cycle" (off then on), "mark" (record only).
 function rig.arm(spec)
   if type(spec) ~= "table" then misuse("rig.arm expects a table", 2) end
@@ -161,7 +163,8 @@ end
 
 --- Wait until the trigger fired (or timeout seconds): its info table, or nil, "timeout".
 function Trigger:wait(timeout) return raw.trigger_wait(self.id, timeout) end
---- { state, fired, t_arm, t_read, t_match, t_fire, t_act_start, t_act_done, precision, match, offset }
+--- { state, fired, t_arm, t_read, t_match, t_fire, t_act_start, t_act_done, precision, match, offset,
+---   drive (written to a partition: the whole drive's bytes since the arm) }
 function Trigger:info() return raw.trigger(self.id) end
 function Trigger:fired() return raw.trigger(self.id).fired end
 function Trigger:disarm() raw.disarm(self.id) end

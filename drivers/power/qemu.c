@@ -26,6 +26,15 @@
  * `written` trigger asks, it polls `query-blockstats` every 20 ms and keeps
  * the bytes the guest wrote to its disk (summed over power cycles).
  *
+ * Writes per partition (disk = "volatile-cache" only): nbdkit runs its log
+ * filter above the cache filter, so the log (<overlay>.writes.log, new at
+ * each power-on) has every Write, Zero and Trim as the guest issued it.
+ * Once a `written` trigger names a partition, the driver reads that file
+ * every 20 ms from where it left off (nbdlog.c parses it) and counts the
+ * bytes that overlap each partition of the image's manifest.json (summed
+ * over power cycles). With disk = "direct" QEMU opens the qcow2 overlay
+ * itself and there is nothing to read the writes from: refused.
+ *
  * Reboot: with `reboot = "restart"` (the default) QEMU runs with -no-reboot and
  * the driver starts a new QEMU on the same disk when the guest reset itself
  * (QMP SHUTDOWN with reason guest-reset): a real reset restarts the firmware
@@ -40,6 +49,8 @@
 #include "qmp.h"
 #include "qemu_rtc.h"
 #include "qemu_atrest.h"
+#include "qemu_manifest.h"
+#include "nbdlog.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -59,6 +70,8 @@
 #define PROBE_TIMEOUT_NS (10 * RIG_NS_PER_S)
 #define CONSOLE_FD 3
 #define QMP_FD 4
+#define WLOG_CHUNK (64 * 1024)
+#define WLOG_TICK_MAX (16 * WLOG_CHUNK)   /* read per 20 ms: a backlog takes turns */
 
 static const struct rig_opt qemu_opts[] = {
 	{ "image", RIG_OPT_STRING, true, "golden disk image (never written)" },
@@ -120,6 +133,13 @@ struct qemu {
 	uint64_t wr_base, wr_cur;   /* earlier QEMUs' total; this QEMU's wr_bytes */
 	int64_t stats_id;           /* the query in flight, -1 if none */
 	struct rig_timer *stats_timer;
+	/* write counting per partition (nbdkit's log, volatile-cache only) */
+	char *wlog_path;
+	int wlog_fd;                /* this nbdkit's log, -1 when off */
+	struct rig_nbdlog *wlog;    /* NULL until a partition is asked for */
+	struct rig_qemu_parts *parts;
+	bool wlog_valid;            /* read to the end at least once */
+	struct rig_timer *wlog_timer;
 	pid_t pid;
 	struct rig_child *helper;   /* probe or qemu-img */
 	struct rig_timer *timer;
@@ -155,7 +175,7 @@ static int qemu_open(const struct rig_drv_ctx *ctx, const struct rig_cfg *cfg, v
 	size_t n = 0;
 
 	q->ctx = *ctx;
-	q->con[0] = q->con[1] = q->qmp = -1;
+	q->con[0] = q->con[1] = q->qmp = q->wlog_fd = -1;
 	q->image = dup_opt(cfg, "image", NULL);
 	q->format = dup_opt(cfg, "format", "raw");
 	q->overlay = dup_opt(cfg, "overlay", NULL);
@@ -164,6 +184,7 @@ static int qemu_open(const struct rig_drv_ctx *ctx, const struct rig_cfg *cfg, v
 	q->probe_initrd = dup_opt(cfg, "probe_initrd", NULL);
 	q->log = rig_cfg_has(cfg, "log") ? dup_opt(cfg, "log", NULL) : rig_xasprintf("%s.log", q->overlay);
 	q->nbdkit = dup_opt(cfg, "nbdkit", "nbdkit");
+	q->wlog_path = rig_xasprintf("%s.writes.log", q->overlay);
 	q->memory = (int)rig_cfg_int(cfg, "memory", 1024);
 	q->smp = (int)rig_cfg_int(cfg, "smp", 2);
 	while (args && args[n])
@@ -457,6 +478,90 @@ static void qmp_readable(struct rig_loop *loop, int fd, unsigned events, void *a
 	}
 }
 
+/* ---- nbdkit's log of the guest's writes (per-partition counts) */
+
+/* Read what nbdkit appended since the last read, at most max bytes (a
+ * regular file: read() returns what is there, never waits). The first read
+ * that reaches the end makes the counts valid. */
+static void wlog_read(struct qemu *q, size_t max)
+{
+	char buf[WLOG_CHUNK];
+	size_t got = 0;
+
+	while (got < max) {
+		ssize_t r = read(q->wlog_fd, buf, sizeof(buf));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r < 0)
+				rig_drv_event(&q->ctx, "qemu.writes.error", "{\"errno\":%d}", errno);
+			q->wlog_valid = true;
+			return;
+		}
+		rig_nbdlog_feed(q->wlog, buf, (size_t)r);
+		got += (size_t)r;
+		if ((size_t)r < sizeof(buf)) {
+			q->wlog_valid = true;
+			return;
+		}
+	}
+}
+
+static void wlog_tick(struct rig_loop *loop, void *arg)
+{
+	struct qemu *q = arg;
+
+	q->wlog_timer = NULL;
+	if (q->wlog_fd < 0 || !q->wlog)
+		return;
+	wlog_read(q, WLOG_TICK_MAX);
+	q->wlog_timer = rig_loop_add_timer(loop, rig_now_ns() + STATS_PERIOD_NS, wlog_tick, q);
+}
+
+static void wlog_start(struct qemu *q)
+{
+	if (!q->wlog_timer && q->wlog_fd >= 0 && q->wlog)
+		q->wlog_timer = rig_loop_add_timer(q->ctx.loop, 0, wlog_tick, q);
+}
+
+/* nbdkit is gone: count the rest of its log (all of it: the counts must
+ * not lose the last writes before a cut), then let it go. */
+static void wlog_detach(struct qemu *q)
+{
+	if (q->wlog_fd < 0)
+		return;
+	if (q->wlog)
+		wlog_read(q, SIZE_MAX);
+	rig_loop_cancel_timer(q->ctx.loop, q->wlog_timer);
+	q->wlog_timer = NULL;
+	close(q->wlog_fd);
+	q->wlog_fd = -1;
+	if (q->wlog) {
+		rig_nbdlog_new_file(q->wlog);
+		q->wlog_valid = true;   /* off: nothing is being written */
+		/* the totals so far, and the lines that could not be counted */
+		rig_drv_event(&q->ctx, "qemu.writes", "{\"requests\":%llu,\"bytes\":%llu,\"garbage\":%llu}",
+			      (unsigned long long)q->wlog->requests, (unsigned long long)q->wlog->total,
+			      (unsigned long long)q->wlog->garbage);
+	}
+}
+
+/* A new, empty log for the nbdkit about to start, created by the rig (and
+ * appended to by nbdkit): the rig's fd is on the right file from byte 0. */
+static int wlog_create(struct qemu *q)
+{
+	wlog_detach(q);
+	if (unlink(q->wlog_path) < 0 && errno != ENOENT)
+		return -errno;
+	q->wlog_fd = open(q->wlog_path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (q->wlog_fd < 0)
+		return -errno;
+	if (q->wlog)
+		q->wlog_valid = false;
+	return 0;
+}
+
 /* ---- the QEMU process */
 
 static int spawn_qemu(struct qemu *q);
@@ -472,6 +577,7 @@ static void qemu_exited(struct rig_loop *loop, pid_t pid, int status, void *arg)
 	if (q->qmp >= 0)
 		qmp_readable(loop, q->qmp, RIG_EV_READ, q);
 	qmp_detach(q);
+	wlog_detach(q);
 	if (q->stage == ST_KILLING) {
 		q->stage = ST_IDLE;
 		finish(q, 0, q->t_kill, RIG_POWER_OFF);
@@ -549,7 +655,7 @@ static char **qemu_argv(struct qemu *q)
 /* `nbdkit ... --run 'exec qemu ...'`: one process group, so one SIGKILL. */
 static char **nbdkit_argv(struct qemu *q, char **qv)
 {
-	char **v = rig_xcalloc(16, sizeof(char *));
+	char **v = rig_xcalloc(20, sizeof(char *));
 	char *cmd = rig_xstrdup("exec");
 	size_t n = 0;
 
@@ -582,10 +688,15 @@ static char **nbdkit_argv(struct qemu *q, char **qv)
 	v[n++] = rig_xstrdup("--exit-with-parent");
 	v[n++] = rig_xstrdup("-U");
 	v[n++] = rig_xstrdup("-");
+	/* the first filter sees the client's requests: the log records the
+	 * guest's writes as issued, before the cache holds them back */
+	v[n++] = rig_xstrdup("--filter=log");
 	v[n++] = rig_xstrdup("--filter=cache");
 	v[n++] = rig_xstrdup("file");
 	v[n++] = rig_xstrdup(q->overlay);
 	v[n++] = rig_xstrdup("cache=writeback");
+	v[n++] = rig_xasprintf("logfile=%s", q->wlog_path);
+	v[n++] = rig_xstrdup("logappend=true");
 	v[n++] = rig_xstrdup("--run");
 	v[n++] = cmd;
 	return v;
@@ -610,6 +721,15 @@ static int spawn_qemu(struct qemu *q)
 	/* What the rig typed while the board was off never reaches the new boot. */
 	while (recv(q->con[1], junk, sizeof(junk), MSG_DONTWAIT) > 0)
 		;
+	if (q->volatile_cache) {
+		r = wlog_create(q);
+		if (r < 0) {
+			close(qp[0]);
+			close(qp[1]);
+			close(logfd);
+			return r;
+		}
+	}
 	argv = qemu_argv(q);
 	if (q->volatile_cache) {
 		char **nv = nbdkit_argv(q, argv);
@@ -624,6 +744,7 @@ static int spawn_qemu(struct qemu *q)
 		close(qp[1]);
 		close(logfd);
 		free_strv(argv);
+		wlog_detach(q);
 		return r;
 	}
 	if (pid == 0) {
@@ -651,9 +772,11 @@ static int spawn_qemu(struct qemu *q)
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		close(qp[0]);
+		wlog_detach(q);
 		return r;
 	}
 	q->pid = pid;
+	wlog_start(q);
 	q->guest_reset = false;
 	q->watchdog = false;
 	q->qmp = qp[0];
@@ -856,10 +979,51 @@ static int qemu_get(void *handle, rig_power_done_fn *done, void *arg)
 	return 0;
 }
 
-static int qemu_written(void *handle, uint64_t *bytes)
+/* Per partition: the first call loads the manifest's partitions and starts
+ * reading nbdkit's log, from its first byte (as query-blockstats counts
+ * from QEMU's start). */
+static int partition_written(struct qemu *q, const char *partition, uint64_t *bytes)
+{
+	int i;
+
+	if (!q->volatile_cache)
+		return rig_drv_fail(&q->ctx, -ENOTSUP,
+				    "written to partition '%s': power.disk = \"direct\" counts writes per drive only "
+				    "(QMP query-blockstats); per-partition counts need disk = \"volatile-cache\" "
+				    "(RIG_QEMU_DISK=volatile-cache: nbdkit logs every write)", partition);
+	if (!q->parts) {
+		struct rig_qemu_parts *p = rig_xcalloc(1, sizeof(*p));
+		int r = rig_qemu_manifest_parts(q->manifest, p, q->ctx.err);
+
+		if (r < 0) {
+			free(p);
+			return r;
+		}
+		q->parts = p;
+	}
+	i = rig_qemu_parts_find(q->parts, partition, q->manifest, q->ctx.err);
+	if (i < 0)
+		return i;
+	if (!q->wlog) {
+		q->wlog = rig_xcalloc(1, sizeof(*q->wlog));
+		rig_nbdlog_init(q->wlog);
+		for (size_t k = 0; k < q->parts->n; k++)
+			rig_nbdlog_add_range(q->wlog, q->parts->p[k].off, q->parts->p[k].size);
+		q->wlog_valid = q->wlog_fd < 0;   /* off: nothing is being written */
+		wlog_start(q);
+	}
+	if (!q->wlog_valid)
+		return -EAGAIN;
+	*bytes = q->wlog->ranges[i].bytes;
+	return 0;
+}
+
+static int qemu_written(void *handle, const char *partition, uint64_t *bytes)
 {
 	struct qemu *q = handle;
 
+	if (partition)
+		return partition_written(q, partition, bytes);
 	if (!q->counting) {
 		q->counting = true;
 		if (!q->pid)
@@ -914,6 +1078,19 @@ static void qemu_at_rest_cancel(void *handle)
 	q->atrest_done = NULL;
 }
 
+/* The cut is exact in both disk modes; what the disk keeps differs. */
+static void qemu_precision_of(void *handle, const char **text, uint64_t *ns)
+{
+	struct qemu *q = handle;
+
+	*ns = 0;
+	*text = q->volatile_cache
+			? "SIGKILL of nbdkit's and QEMU's process group (exact; disk = volatile-cache: the writes "
+			  "since the guest's last flush, held in nbdkit's writeback cache, are lost)"
+			: "SIGKILL of QEMU's process group (exact; disk = direct: every write QEMU issued "
+			  "survives, a disk without a volatile cache)";
+}
+
 static int qemu_console_fd(void *handle)
 {
 	return ((struct qemu *)handle)->con[0];
@@ -935,6 +1112,7 @@ static void qemu_close(void *handle)
 		waitpid(q->pid, NULL, 0);
 	}
 	qmp_detach(q);
+	wlog_detach(q);
 	if (q->con[0] >= 0)
 		close(q->con[0]);
 	if (q->con[1] >= 0)
@@ -950,6 +1128,9 @@ static void qemu_close(void *handle)
 	free(q->nbdkit);
 	free(q->watchdog_action);
 	free(q->manifest);
+	free(q->wlog_path);
+	free(q->wlog);
+	free(q->parts);
 	free_strv(q->args);
 	free(q);
 }
@@ -957,7 +1138,9 @@ static void qemu_close(void *handle)
 const struct rig_power_ops rig_power_qemu = {
 	.name = "qemu",
 	.opts = qemu_opts,
-	.precision = "SIGKILL of QEMU's process group (exact; a disk without a volatile cache)",
+	.precision = "SIGKILL of QEMU's process group, nbdkit's too with disk = volatile-cache (exact; what the "
+		     "disk keeps depends on power.disk)",
+	.precision_of = qemu_precision_of,
 	.precision_ns = 0,
 	.open = qemu_open,
 	.close = qemu_close,

@@ -1,0 +1,79 @@
+# A `written` trigger on one partition (disk = "volatile-cache": nbdkit's log
+# of the guest's writes, mapped onto manifest.json's partitions). Armed before
+# the download, a cut on 512 bytes written to the boot partition must not fire
+# while ota-install downloads ~95 MB to /data; it fires at RAUC's first grubenv
+# write (B_OK=0, before the slot copy): the boot count >= 512 while the whole
+# drive's count is past the download. The board then boots the old slot.
+# Also: a partition with disk = "direct" and an unknown partition are refused,
+# with messages that name the way out.
+. "$(dirname "$0")/lib.sh"
+command -v nbdkit >/dev/null 2>&1 || skip "nbdkit is not installed"
+[ "$FLAVOUR" = rauc ] || skip "the bundle sizes below are RAUC's"
+
+cat > "$T/refused.lua" <<'LUA'
+local want = rig.param("want", "")
+local ok, err = pcall(rig.arm, { when = "written", bytes = 1, partition = rig.param("partition", "boot") })
+rig.check(not ok and tostring(err):find(want, 1, true), "expected an error with '%s', got %s", want, tostring(err))
+ok, err = pcall(rig.arm, { when = "timer", after = 1, partition = "boot" })
+rig.check(not ok and tostring(err):find("belongs to a written trigger", 1, true), "partition on a timer: %s",
+          tostring(err))
+LUA
+check_refused() {   # disk partition want
+	set +e
+	RIG_QEMU_DISK=$1 "$RIG" run "$T/refused.lua" --device "$RIG_SRCDIR/emulated/qemu/$FLAVOUR.lua" \
+		--set partition="$2" --set want="$3" -v >"$T/out" 2>&1
+	set -e
+	grep -Eq "^PASS" "$T/out" || { cat "$T/out" >&2; fail "disk=$1 partition=$2: not refused with '$3'"; }
+}
+check_refused direct boot 'per-partition counts need disk = "volatile-cache"'
+check_refused volatile-cache slot-a "no partition 'slot-a'"
+check_refused volatile-cache slot-a "(known: boot, A, B, data)"
+echo "refused: partition with disk=direct, unknown partition slot-a"
+
+cat > "$T/written.lua" <<'LUA'
+local dev = rig.device
+local upd = dev.config.update
+dev:provision()
+local a = rig.artifact("target")
+local n = rig.param("bytes", 512)
+local downloading = rig.arm{ when = "console", match = "ota: downloading", action = "mark", label = "downloading" }
+local installing = rig.arm{ when = "console", match = upd.installing, action = "mark", label = "installing" }
+local installed = rig.arm{ when = "console", match = upd.installed, action = "mark", label = "installed" }
+local t = rig.arm{ when = "written", partition = "boot", bytes = n, label = "cut-boot" }
+dev:sendline(rig.expand(upd.install, { url = a.url, sha256 = a.sha256 }))
+local info = t:wait(upd.timeout)
+rig.check(info and info.fired, "no cut after %d bytes written to boot (%s)", n, tostring(info and info.state))
+rig.check(downloading:fired(), "the cut came before the download started")
+rig.check(installing:fired(), "the cut came during the download (boot written before 'ota: installing')")
+rig.check(not installed:fired(), "the install finished before boot was written")
+rig.check(info.offset >= n, "fired after only %d bytes written to boot", info.offset)
+rig.check(info.drive and info.drive > info.offset, "drive count %s not above the boot count %d",
+          tostring(info.drive), info.offset)
+rig.check(info.drive >= 64 * 1048576, "the drive's count %d does not hold the ~95 MB download", info.drive)
+dev:on()
+local ok, why = dev:boot()
+rig.check(ok, "no boot after the cut: %s", tostring(why))
+local v, s = dev:version(), dev:slot()
+rig.check(v == "1.0.0" and s == "A", "after the cut: version %s slot %s", tostring(v), tostring(s))
+rig.verdict("pass", "old-good", string.format("cut at %d bytes to boot, %.1f MiB to the drive", info.offset,
+                                              info.drive / 1048576))
+LUA
+rm -rf "$RIG_QEMU_STATE"
+set +e
+RIG_QEMU_DISK=volatile-cache "$RIG" run "$T/written.lua" --device "$RIG_SRCDIR/emulated/qemu/$FLAVOUR.lua" -v \
+	>"$T/out" 2>&1
+set -e
+[ -n "${RIG_QEMU_LOGDIR:-}" ] && mkdir -p "$RIG_QEMU_LOGDIR" && cp "$T/out" "$RIG_QEMU_LOGDIR/$FLAVOUR-written-partition.txt"
+grep -Eq "^PASS .* outcome=old-good" "$T/out" || { cat "$T/out" >&2; fail "written trigger on partition boot"; }
+# the timeline has the partition and both counts
+ev=$(grep -E 'trigger.done .*cut-boot' "$T/out" | head -1)
+echo "$ev" | grep -q '"partition":"boot"' || { echo "$ev" >&2; fail "trigger.done has no partition"; }
+echo "$ev" | grep -Eq '"written":[0-9]+' || { echo "$ev" >&2; fail "trigger.done has no partition count"; }
+echo "$ev" | grep -Eq '"drive":[0-9]+' || { echo "$ev" >&2; fail "trigger.done has no drive count"; }
+# at the cut the driver read nbdkit's whole log: every line of a real boot and
+# install parsed (garbage: lines too long, malformed or cut in half)
+wr=$(grep -E 'qemu\.writes ' "$T/out" | head -1)
+echo "$wr" | grep -Eq '"requests":[1-9][0-9]*,.*"garbage":0' || { echo "${wr:-no qemu.writes event}" >&2; fail "nbdkit's log not fully counted"; }
+grep -E "^PASS" -A1 "$T/out"
+echo "$ev"
+echo "$wr"
