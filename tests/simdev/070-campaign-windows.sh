@@ -47,6 +47,7 @@ python3 - "$T/sweep.json" "$T/expect.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1])); exp = json.load(open(sys.argv[2]))
 bad = 0
+unmeasured = 0
 variants = {}
 for dev, e in sorted(exp.items()):
     variants.setdefault(e["variant"], (e, []))[1].append(dev)
@@ -57,6 +58,14 @@ for name, (e, devs) in sorted(variants.items()):
     # under load) says nothing about the window
     inside = [x for x, v in rows if v in ("pass", "fail", "brick") and e["from"] + e["tol"] <= x <= e["to"] - e["tol"]]
     print("%-20s window %g..%g: %s" % (e["variant"], e["from"], e["to"], " ".join("%g:%s" % r for r in rows)))
+    judged = [x for x, v in rows if v in ("pass", "fail", "brick")]
+    if not fails and len(judged) * 4 <= len(rows):
+        # the cuts missed their moments (ms-scale windows under ASan and a
+        # loaded machine): nothing measured, which is not a pass either;
+        # a window that is not there gives judged passes, not this
+        print("  not measured: %d of %d points inconclusive" % (len(rows) - len(judged), len(rows)))
+        unmeasured += 1
+        continue
     if not fails:
         print("  FAIL: nothing caught"); bad += 1
     stray = [x for x in fails if not (e["from"] - e["tol"] <= x and (e["open_end"] or x <= e["to"] + e["tol"]))]
@@ -71,6 +80,8 @@ for name, (e, devs) in sorted(variants.items()):
         print("  FAIL: too many points well inside the window passed: %s" % missed); bad += 1
     elif missed:
         print("  (probabilistic: %s inside the window passed)" % missed)
+if unmeasured > 1:
+    print("FAIL: %d variants not measured (at most one may be)" % unmeasured); bad += 1
 sys.exit(1 if bad else 0)
 PY
 
