@@ -181,6 +181,12 @@ static int entry(struct cur *c, struct rig_ext4_extent *e, bool *got)
 	return 0;
 }
 
+/* at most 40 characters of the text left, for a message (never past the end) */
+static int near(const struct cur *c)
+{
+	return c->end - c->p < 40 ? (int)(c->end - c->p) : 40;
+}
+
 static int extents_line(struct cur line, struct rig_ext4_stat *out, char *err, size_t errlen)
 {
 	while (line.p < line.end) {
@@ -188,7 +194,7 @@ static int extents_line(struct cur line, struct rig_ext4_stat *out, char *err, s
 		bool got;
 
 		if (entry(&line, &e, &got) < 0) {
-			seterr(err, errlen, "debugfs: malformed extent near '%.40s'", line.p);
+			seterr(err, errlen, "debugfs: malformed extent near '%.*s'", near(&line), line.p);
 			return -EINVAL;
 		}
 		if (got) {
@@ -201,7 +207,7 @@ static int extents_line(struct cur line, struct rig_ext4_stat *out, char *err, s
 		if (line.p == line.end)
 			break;
 		if (!eat(&line, ", ")) {
-			seterr(err, errlen, "debugfs: expected ', ' between extents near '%.40s'", line.p);
+			seterr(err, errlen, "debugfs: expected ', ' between extents near '%.*s'", near(&line), line.p);
 			return -EINVAL;
 		}
 	}
