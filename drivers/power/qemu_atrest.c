@@ -1,7 +1,10 @@
-/* The at-rest fault job (qemu_atrest.h). Only FAT16 partitions so far (the
- * boot partition with grubenv); an ext4 reader for /data is left to do. */
+/* The at-rest fault job (qemu_atrest.h). FAT16 partitions (the boot
+ * partition with grubenv) through fat16.c; ext2/3/4 partitions (/data with
+ * RAUC's status file) through e2fsprogs' debugfs on the exported copy, its
+ * text read by ext4_debugfs.c. */
 #include "qemu_atrest.h"
 #include "child.h"
+#include "ext4_debugfs.h"
 #include "fat16.h"
 #include "json.h"
 #include "qmp.h"
@@ -17,7 +20,7 @@
 
 #define STEP_TIMEOUT_NS (60 * RIG_NS_PER_S)
 #define MANIFEST_MAX (1024 * 1024)
-#define MAX_WRITES (RIG_FAT_MAX_EXTENTS + 1)
+#define MAX_WRITES (RIG_EXT4_MAX_EXTENTS + 1)   /* ≥ RIG_FAT_MAX_EXTENTS + 1 */
 
 struct rig_atrest {
 	struct rig_loop *loop;
@@ -30,6 +33,7 @@ struct rig_atrest {
 	void *arg;
 	struct rig_json detail;
 	size_t nwrites;
+	struct rig_ext4_super sb;   /* ext4: from the exported copy */
 };
 
 static void cleanup_files(struct rig_atrest *a)
@@ -178,13 +182,267 @@ static void over_data(struct rig_atrest *a, const struct rig_fat_file *f, uint64
 	}
 }
 
+/* qemu-io on the partition's node: argv[0..2]; the caller adds writes. */
+static void writes_begin(struct rig_atrest *a, char **argv, size_t *n)
+{
+	argv[(*n)++] = rig_xstrdup("qemu-io");
+	argv[(*n)++] = rig_xstrdup("--image-opts");
+	argv[(*n)++] = image_opts(a);
+}
+
+/* Runs qemu-io with the writes added (or finishes with an error); frees argv. */
+static void writes_run(struct rig_atrest *a, char **argv, size_t n)
+{
+	int r;
+
+	argv[n] = NULL;
+	r = rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, written, a, &a->child);
+	for (size_t i = 0; i < n; i++)
+		free(argv[i]);
+	if (r < 0)
+		finish(a, r, "cannot run qemu-io: %s", strerror(-r));
+}
+
+/* The source file of a `write -s`: exactly len bytes. 0 or -errno. */
+static int write_src(struct rig_atrest *a, const void *buf, size_t len)
+{
+	int fd = open(a->src, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, buf, len) != (ssize_t)len)
+		r = errno ? -errno : -EIO;
+	close(fd);
+	return r;
+}
+
+/* The tear or truncation size: bytes, or half the file; a default tear ends
+ * at a sector boundary (the first sector of a file under 1 KiB). */
+static uint64_t fault_bytes(const struct rig_atrest *a, uint64_t size)
+{
+	uint64_t bytes = a->bytes >= 0 ? (uint64_t)a->bytes : size / 2;
+
+	if (!strcmp(a->how, "tear") && a->bytes < 0) {
+		bytes &= ~(uint64_t)511;
+		if (bytes == 0)
+			bytes = size < 512 ? size : 512;
+	}
+	return bytes;
+}
+
+/* ---- ext2/3/4: debugfs on the exported copy ---- */
+
+/* A path debugfs takes as one argument, with nothing its request parser
+ * would split or quote: "/" and letters, digits, . _ - + @. */
+static bool debugfs_path_ok(const char *p)
+{
+	if (p[0] != '/' || strlen(p) > 255)
+		return false;
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9') &&
+		    !strchr("/._-+@", c))
+			return false;
+	}
+	return true;
+}
+
+/* debugfs's exit and text; 0, or the job is finished with the error. */
+static int debugfs_result(struct rig_atrest *a, const struct rig_child_result *res, const char *what,
+			  struct rig_ext4_stat *st)
+{
+	char err[256];
+	int r;
+
+	if (res->timed_out || res->exit_code != 0) {
+		finish(a, -EIO, "debugfs %s on partition %s %s (exit %d): %.300s", what, a->partition,
+		       res->timed_out ? "timed out" : "failed", res->exit_code, res->output);
+		return -EIO;
+	}
+	r = rig_ext4_parse_debugfs(res->output, res->output_len, st, err, sizeof(err));
+	if (r < 0) {
+		finish(a, r, "partition %s, %s: %s", a->partition, a->path, err);
+		return r;
+	}
+	return 0;
+}
+
+static void ext4_stat_done(void *arg, const struct rig_child_result *res);
+static void ext4_sif_done(void *arg, const struct rig_child_result *res);
+
+static void ext4_begin(struct rig_atrest *a)
+{
+	char *req, *argv[6];
+	int r;
+
+	if (a->sb.needs_recovery) {
+		/* the next mount replays the journal over the blocks it holds,
+		 * which may be the very inode or directory edited now */
+		finish(a, -EBUSY, "partition %s: the ext4 journal needs recovery (the board lost power with it "
+		       "mounted), and its replay at the next mount could undo an edit made now: quiesce it "
+		       "before the power-off (mount -o remount,ro, or a clean shutdown)", a->partition);
+		return;
+	}
+	if (!debugfs_path_ok(a->path)) {
+		finish(a, -EINVAL, "partition %s: path '%s': expected /name[/name...] of letters, digits and . _ - + @",
+		       a->partition, a->path);
+		return;
+	}
+	req = rig_xasprintf("stat %s", a->path);
+	argv[0] = "debugfs";
+	argv[1] = "-R";
+	argv[2] = req;
+	argv[3] = a->tmp;
+	argv[4] = NULL;
+	r = rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, ext4_stat_done, a, &a->child);
+	free(req);
+	if (r < 0)
+		finish(a, r, "cannot run debugfs (e2fsprogs): %s", strerror(-r));
+}
+
+static void ext4_stat_body(struct rig_atrest *a, const struct rig_child_result *res)
+{
+	struct rig_ext4_stat st;
+	struct rig_ext4_range rg[MAX_WRITES];
+	char *argv[2 * MAX_WRITES + 8], *cmds;
+	size_t n = 0;
+	uint64_t bytes;
+	int nr, r;
+
+	if (debugfs_result(a, res, "stat", &st) < 0)
+		return;
+	if (!st.have_stat || !st.regular) {
+		finish(a, -EINVAL, "partition %s: %s is not a regular file", a->partition, a->path);
+		return;
+	}
+	bytes = fault_bytes(a, st.size);
+	if (strcmp(a->how, "zero") && bytes > st.size) {
+		finish(a, -EINVAL, "%s: bytes = %llu but the file has only %llu", a->how, (unsigned long long)bytes,
+		       (unsigned long long)st.size);
+		return;
+	}
+	rig_json_kv_str(&a->detail, "partition", a->partition);
+	rig_json_kv_str(&a->detail, "path", a->path);
+	rig_json_kv_str(&a->detail, "how", a->how);
+	rig_json_kv_str(&a->detail, "fs", "ext4");
+	rig_json_kv_uint(&a->detail, "ino", st.ino);
+	rig_json_kv_uint(&a->detail, "size", st.size);
+	if (!strcmp(a->how, "truncate")) {
+		/* debugfs rewrites the inode with its checksum; the job then copies
+		 * the one inode-table block back. The extents stay as they are. */
+		a->bytes = (int64_t)bytes;
+		cmds = rig_xasprintf("sif %s size %llu\nimap %s\nstat %s\n", a->path, (unsigned long long)bytes,
+				     a->path, a->path);
+		r = write_src(a, cmds, strlen(cmds));
+		free(cmds);
+		if (r < 0) {
+			finish(a, r, "cannot write %s: %s", a->src, strerror(-r));
+			return;
+		}
+		argv[0] = "debugfs";
+		argv[1] = "-w";
+		argv[2] = "-f";
+		argv[3] = a->src;
+		argv[4] = a->tmp;
+		argv[5] = NULL;
+		r = rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, ext4_sif_done, a, &a->child);
+		if (r < 0)
+			finish(a, r, "cannot run debugfs (e2fsprogs): %s", strerror(-r));
+		return;
+	}
+	nr = rig_ext4_data_ranges(&st, &a->sb, !strcmp(a->how, "zero") ? st.size : bytes, rg, MAX_WRITES);
+	if (nr <= 0) {
+		finish(a, nr < 0 ? nr : -EINVAL, "partition %s, %s: %s", a->partition, a->path,
+		       nr == -E2BIG ? "too many extents" : nr < 0 ? "an extent lies outside the file system"
+		       : "no data blocks in the bytes to write (empty, sparse or inline data)");
+		return;
+	}
+	rig_json_key(&a->detail, "writes");
+	rig_json_arr_begin(&a->detail);
+	writes_begin(a, argv, &n);
+	for (int i = 0; i < nr; i++)
+		add_write(a, argv, &n, rg[i].off, rg[i].len, !strcmp(a->how, "zero") ? "-P 0" : "-P 0xa5");
+	rig_json_arr_end(&a->detail);
+	if (strcmp(a->how, "zero"))
+		rig_json_kv_uint(&a->detail, "bytes", bytes);
+	writes_run(a, argv, n);
+}
+
+static void ext4_sif_body(struct rig_atrest *a, const struct rig_child_result *res)
+{
+	struct rig_ext4_stat st;
+	char *argv[8], *data;
+	size_t n = 0;
+	uint64_t off;
+	uint8_t *blk;
+	int fd, r;
+
+	if (debugfs_result(a, res, "sif", &st) < 0)
+		return;
+	if (!st.have_imap || !st.have_stat || st.size != (uint64_t)a->bytes) {
+		finish(a, -EIO, "debugfs sif on partition %s: the size read back is %llu, expected %lld: %.300s",
+		       a->partition, (unsigned long long)st.size, (long long)a->bytes, res->output);
+		return;
+	}
+	if (st.inode_block >= a->sb.blocks || st.inode_off >= a->sb.block_size) {
+		finish(a, -EINVAL, "debugfs imap on partition %s: inode at block %llu offset %u is outside the file "
+		       "system", a->partition, (unsigned long long)st.inode_block, st.inode_off);
+		return;
+	}
+	off = st.inode_block * a->sb.block_size;
+	blk = rig_xcalloc(1, a->sb.block_size);
+	fd = open(a->tmp, O_RDONLY | O_CLOEXEC);
+	r = fd < 0 ? -errno : pread_fd(&fd, off, blk, a->sb.block_size);
+	if (fd >= 0)
+		close(fd);
+	if (r == 0)
+		r = write_src(a, blk, a->sb.block_size);
+	free(blk);
+	if (r < 0) {
+		finish(a, r, "cannot copy the edited inode-table block: %s", strerror(-r));
+		return;
+	}
+	rig_json_kv_uint(&a->detail, "inode_block", st.inode_block);
+	rig_json_key(&a->detail, "writes");
+	rig_json_arr_begin(&a->detail);
+	writes_begin(a, argv, &n);
+	data = rig_xasprintf("-s %s", a->src);
+	add_write(a, argv, &n, off, a->sb.block_size, data);
+	free(data);
+	rig_json_arr_end(&a->detail);
+	rig_json_kv_uint(&a->detail, "bytes", (uint64_t)a->bytes);
+	writes_run(a, argv, n);
+}
+
+static void ext4_stat_done(void *arg, const struct rig_child_result *res)
+{
+	struct rig_atrest *a = arg;
+	struct rig_child *c = a->child;
+
+	a->child = NULL;
+	ext4_stat_body(a, res);
+	rig_child_free(c);
+}
+
+static void ext4_sif_done(void *arg, const struct rig_child_result *res)
+{
+	struct rig_atrest *a = arg;
+	struct rig_child *c = a->child;
+
+	a->child = NULL;
+	ext4_sif_body(a, res);
+	rig_child_free(c);
+}
+
+/* ---- FAT16 ---- */
+
+static void fat16_fault(struct rig_atrest *a, int fd);
+
 static void exported_body(struct rig_atrest *a, const struct rig_child_result *res)
 {
-	struct rig_fat_file f;
-	char err[256], *argv[2 * MAX_WRITES + 8], *opts;
-	size_t n = 0;
-	int fd, r;
-	uint64_t bytes;
+	char err[256];
+	int fd;
 
 	if (res->timed_out || res->exit_code != 0) {
 		finish(a, -EIO, "qemu-img convert of partition %s %s (exit %d): %.300s", a->partition,
@@ -196,6 +454,22 @@ static void exported_body(struct rig_atrest *a, const struct rig_child_result *r
 		finish(a, -errno, "cannot open the exported partition %s: %s", a->tmp, strerror(errno));
 		return;
 	}
+	if (rig_ext4_super_read(pread_fd, &fd, a->part_size, &a->sb, err, sizeof(err)) == 0) {
+		close(fd);
+		ext4_begin(a);   /* the copy stays until the job ends */
+		return;
+	}
+	fat16_fault(a, fd);
+}
+
+static void fat16_fault(struct rig_atrest *a, int fd)
+{
+	struct rig_fat_file f;
+	char err[256], *argv[2 * MAX_WRITES + 8];
+	size_t n = 0;
+	int r;
+	uint64_t bytes;
+
 	r = rig_fat16_find(pread_fd, &fd, a->part_size, a->path, &f, err, sizeof(err));
 	close(fd);
 	unlink(a->tmp);
@@ -203,9 +477,7 @@ static void exported_body(struct rig_atrest *a, const struct rig_child_result *r
 		finish(a, r, "partition %s, %s: %s", a->partition, a->path, err);
 		return;
 	}
-	bytes = a->bytes >= 0 ? (uint64_t)a->bytes : f.size / 2;
-	if (!strcmp(a->how, "tear") && a->bytes < 0)
-		bytes &= ~(uint64_t)511;   /* a tear happens at a sector boundary */
+	bytes = fault_bytes(a, f.size);
 	if (strcmp(a->how, "zero") && bytes > f.size) {
 		finish(a, -EINVAL, "%s: bytes = %llu but the file has only %u", a->how, (unsigned long long)bytes,
 		       f.size);
@@ -217,10 +489,7 @@ static void exported_body(struct rig_atrest *a, const struct rig_child_result *r
 	rig_json_kv_uint(&a->detail, "size", f.size);
 	rig_json_key(&a->detail, "writes");
 	rig_json_arr_begin(&a->detail);
-	opts = image_opts(a);
-	argv[n++] = rig_xstrdup("qemu-io");
-	argv[n++] = rig_xstrdup("--image-opts");
-	argv[n++] = opts;
+	writes_begin(a, argv, &n);
 	if (!strcmp(a->how, "zero")) {
 		over_data(a, &f, f.size, "-P 0", argv, &n);
 	} else if (!strcmp(a->how, "tear")) {
@@ -228,20 +497,16 @@ static void exported_body(struct rig_atrest *a, const struct rig_child_result *r
 	} else {
 		unsigned char le[4] = { (unsigned char)bytes, (unsigned char)(bytes >> 8),
 					(unsigned char)(bytes >> 16), (unsigned char)(bytes >> 24) };
-		int sfd = open(a->src, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		char *data;
 
-		if (sfd < 0 || write(sfd, le, 4) != 4) {
-			r = -errno;
-			if (sfd >= 0)
-				close(sfd);
+		r = write_src(a, le, 4);
+		if (r < 0) {
 			rig_json_arr_end(&a->detail);
 			for (size_t i = 0; i < n; i++)
 				free(argv[i]);
 			finish(a, r, "cannot write %s: %s", a->src, strerror(-r));
 			return;
 		}
-		close(sfd);
 		data = rig_xasprintf("-s %s", a->src);
 		add_write(a, argv, &n, f.dirent_off + 28, 4, data);   /* the directory entry's size */
 		free(data);
@@ -249,12 +514,7 @@ static void exported_body(struct rig_atrest *a, const struct rig_child_result *r
 	rig_json_arr_end(&a->detail);
 	if (strcmp(a->how, "zero"))
 		rig_json_kv_uint(&a->detail, "bytes", bytes);
-	argv[n] = NULL;
-	r = rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, written, a, &a->child);
-	for (size_t i = 0; i < n; i++)
-		free(argv[i]);
-	if (r < 0)
-		finish(a, r, "cannot run qemu-io: %s", strerror(-r));
+	writes_run(a, argv, n);
 }
 
 /* A finished child is freed by its owner, after its result was read (and
@@ -304,10 +564,6 @@ int rig_atrest_start(struct rig_loop *loop, const char *overlay, const char *ove
 
 	if (strcmp(req->how, "zero") && strcmp(req->how, "tear") && strcmp(req->how, "truncate")) {
 		rig_errmsg_set(err, "how: expected zero, tear or truncate, got '%s'", req->how);
-		return -EINVAL;
-	}
-	if (req->bytes > UINT32_MAX) {
-		rig_errmsg_set(err, "bytes: %lld is larger than any FAT16 file", (long long)req->bytes);
 		return -EINVAL;
 	}
 	if (strchr(overlay, ',')) {   /* would split QEMU's option string */
