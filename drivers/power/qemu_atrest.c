@@ -3,6 +3,7 @@
  * RAUC's status file) through e2fsprogs' debugfs on the exported copy, its
  * text read by ext4_debugfs.c. */
 #include "qemu_atrest.h"
+#include "blockdiff.h"
 #include "child.h"
 #include "ext4_debugfs.h"
 #include "fat16.h"
@@ -21,10 +22,11 @@
 #define STEP_TIMEOUT_NS (60 * RIG_NS_PER_S)
 #define MANIFEST_MAX (1024 * 1024)
 #define MAX_WRITES (RIG_EXT4_MAX_EXTENTS + 1)   /* ≥ RIG_FAT_MAX_EXTENTS + 1 */
+#define DIFF_MAX_READ (64ull * 1024 * 1024)     /* data of an exported copy compared, at most */
 
 struct rig_atrest {
 	struct rig_loop *loop;
-	char *overlay, *fmt, *partition, *path, *how, *tmp, *src;
+	char *overlay, *fmt, *partition, *path, *how, *tmp, *src, *orig;
 	int64_t bytes;
 	uint64_t part_off, part_size;
 	struct rig_child *child;
@@ -34,7 +36,13 @@ struct rig_atrest {
 	struct rig_json detail;
 	size_t nwrites;
 	struct rig_ext4_super sb;   /* ext4: from the exported copy */
+	size_t nsrc;                /* ext4 truncate: src.0 .. src.<nsrc-1> written */
 };
+
+static char *src_n(const struct rig_atrest *a, size_t i)
+{
+	return rig_xasprintf("%s.%zu", a->src, i);
+}
 
 static void cleanup_files(struct rig_atrest *a)
 {
@@ -42,6 +50,15 @@ static void cleanup_files(struct rig_atrest *a)
 		unlink(a->tmp);
 	if (a->src)
 		unlink(a->src);
+	if (a->orig)
+		unlink(a->orig);
+	for (size_t i = 0; i < a->nsrc; i++) {
+		char *p = src_n(a, i);
+
+		unlink(p);
+		free(p);
+	}
+	a->nsrc = 0;
 }
 
 void rig_atrest_free(struct rig_atrest *a)
@@ -58,6 +75,7 @@ void rig_atrest_free(struct rig_atrest *a)
 	free(a->how);
 	free(a->tmp);
 	free(a->src);
+	free(a->orig);
 	rig_json_free(&a->detail);
 	free(a);
 }
@@ -269,6 +287,7 @@ static int debugfs_result(struct rig_atrest *a, const struct rig_child_result *r
 }
 
 static void ext4_stat_done(void *arg, const struct rig_child_result *res);
+static void ext4_copied_done(void *arg, const struct rig_child_result *res);
 static void ext4_sif_done(void *arg, const struct rig_child_result *res);
 
 static void ext4_begin(struct rig_atrest *a)
@@ -305,7 +324,7 @@ static void ext4_stat_body(struct rig_atrest *a, const struct rig_child_result *
 {
 	struct rig_ext4_stat st;
 	struct rig_ext4_range rg[MAX_WRITES];
-	char *argv[2 * MAX_WRITES + 8], *cmds;
+	char *argv[2 * MAX_WRITES + 8];
 	size_t n = 0;
 	uint64_t bytes;
 	int nr, r;
@@ -329,26 +348,17 @@ static void ext4_stat_body(struct rig_atrest *a, const struct rig_child_result *
 	rig_json_kv_uint(&a->detail, "ino", st.ino);
 	rig_json_kv_uint(&a->detail, "size", st.size);
 	if (!strcmp(a->how, "truncate")) {
-		/* debugfs rewrites the inode with its checksum; the job then copies
-		 * the one inode-table block back. The extents stay as they are. */
+		/* a copy first: after debugfs's edit the job writes back the
+		 * blocks that differ from it */
 		a->bytes = (int64_t)bytes;
-		cmds = rig_xasprintf("sif %s size %llu\nimap %s\nstat %s\n", a->path, (unsigned long long)bytes,
-				     a->path, a->path);
-		r = write_src(a, cmds, strlen(cmds));
-		free(cmds);
-		if (r < 0) {
-			finish(a, r, "cannot write %s: %s", a->src, strerror(-r));
-			return;
-		}
-		argv[0] = "debugfs";
-		argv[1] = "-w";
-		argv[2] = "-f";
-		argv[3] = a->src;
-		argv[4] = a->tmp;
-		argv[5] = NULL;
-		r = rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, ext4_sif_done, a, &a->child);
+		argv[0] = "cp";
+		argv[1] = "--sparse=always";
+		argv[2] = a->tmp;
+		argv[3] = a->orig;
+		argv[4] = NULL;
+		r = rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, ext4_copied_done, a, &a->child);
 		if (r < 0)
-			finish(a, r, "cannot run debugfs (e2fsprogs): %s", strerror(-r));
+			finish(a, r, "cannot run cp: %s", strerror(-r));
 		return;
 	}
 	nr = rig_ext4_data_ranges(&st, &a->sb, !strcmp(a->how, "zero") ? st.size : bytes, rg, MAX_WRITES);
@@ -369,50 +379,128 @@ static void ext4_stat_body(struct rig_atrest *a, const struct rig_child_result *
 	writes_run(a, argv, n);
 }
 
+/* A real truncation: debugfs sets the size and frees the blocks past it
+ * (punch: extent tree, bitmaps, group and superblock counts, checksums). */
+static void ext4_copied_body(struct rig_atrest *a, const struct rig_child_result *res)
+{
+	char *argv[6], *cmds;
+	uint64_t keep = ((uint64_t)a->bytes + a->sb.block_size - 1) / a->sb.block_size;
+	int r;
+
+	if (res->timed_out || res->exit_code != 0) {
+		finish(a, -EIO, "cp of the exported partition %s (exit %d): %.300s",
+		       res->timed_out ? "timed out" : "failed", res->exit_code, res->output);
+		return;
+	}
+	cmds = rig_xasprintf("sif %s size %lld\npunch %s %llu\nimap %s\nstat %s\n", a->path, (long long)a->bytes,
+			     a->path, (unsigned long long)keep, a->path, a->path);
+	r = write_src(a, cmds, strlen(cmds));
+	free(cmds);
+	if (r < 0) {
+		finish(a, r, "cannot write %s: %s", a->src, strerror(-r));
+		return;
+	}
+	argv[0] = "debugfs";
+	argv[1] = "-w";
+	argv[2] = "-f";
+	argv[3] = a->src;
+	argv[4] = a->tmp;
+	argv[5] = NULL;
+	r = rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, ext4_sif_done, a, &a->child);
+	if (r < 0)
+		finish(a, r, "cannot run debugfs (e2fsprogs): %s", strerror(-r));
+}
+
+/* The edited copy against the original: each run of changed blocks becomes
+ * a source file src.<i> and one qemu-io write. */
+static int changed_runs(struct rig_atrest *a, char **argv, size_t *n)
+{
+	struct rig_blockdiff_run runs[MAX_WRITES];
+	uint8_t *buf;
+	int fe, fo, nr, r = 0;
+
+	fe = open(a->tmp, O_RDONLY | O_CLOEXEC);
+	fo = open(a->orig, O_RDONLY | O_CLOEXEC);
+	if (fe < 0 || fo < 0) {
+		r = -errno;
+		nr = r;
+	} else {
+		nr = rig_blockdiff(fe, fo, a->part_size, a->sb.block_size, DIFF_MAX_READ, runs, MAX_WRITES);
+	}
+	for (int i = 0; i < nr && r == 0; i++) {
+		char *path = src_n(a, (size_t)i), *data;
+		int sfd;
+
+		buf = rig_xcalloc(1, runs[i].len);
+		r = pread_fd(&fe, runs[i].off, buf, runs[i].len);
+		a->nsrc = (size_t)i + 1;
+		sfd = r < 0 ? -1 : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (r == 0 && (sfd < 0 || write(sfd, buf, runs[i].len) != (ssize_t)runs[i].len))
+			r = errno ? -errno : -EIO;
+		if (sfd >= 0)
+			close(sfd);
+		free(buf);
+		data = rig_xasprintf("-s %s", path);
+		if (r == 0)
+			add_write(a, argv, n, runs[i].off, runs[i].len, data);
+		free(data);
+		free(path);
+	}
+	if (fe >= 0)
+		close(fe);
+	if (fo >= 0)
+		close(fo);
+	return r < 0 ? r : nr;
+}
+
 static void ext4_sif_body(struct rig_atrest *a, const struct rig_child_result *res)
 {
 	struct rig_ext4_stat st;
-	char *argv[8], *data;
+	char *argv[2 * MAX_WRITES + 8];
 	size_t n = 0;
-	uint64_t off;
-	uint8_t *blk;
-	int fd, r;
+	uint64_t keep = ((uint64_t)a->bytes + a->sb.block_size - 1) / a->sb.block_size;
+	int r;
 
-	if (debugfs_result(a, res, "sif", &st) < 0)
+	if (debugfs_result(a, res, "sif/punch", &st) < 0)
 		return;
 	if (!st.have_imap || !st.have_stat || st.size != (uint64_t)a->bytes) {
 		finish(a, -EIO, "debugfs sif on partition %s: the size read back is %llu, expected %lld: %.300s",
 		       a->partition, (unsigned long long)st.size, (long long)a->bytes, res->output);
 		return;
 	}
-	if (st.inode_block >= a->sb.blocks || st.inode_off >= a->sb.block_size) {
-		finish(a, -EINVAL, "debugfs imap on partition %s: inode at block %llu offset %u is outside the file "
-		       "system", a->partition, (unsigned long long)st.inode_block, st.inode_off);
-		return;
-	}
-	off = st.inode_block * a->sb.block_size;
-	blk = rig_xcalloc(1, a->sb.block_size);
-	fd = open(a->tmp, O_RDONLY | O_CLOEXEC);
-	r = fd < 0 ? -errno : pread_fd(&fd, off, blk, a->sb.block_size);
-	if (fd >= 0)
-		close(fd);
-	if (r == 0)
-		r = write_src(a, blk, a->sb.block_size);
-	free(blk);
-	if (r < 0) {
-		finish(a, r, "cannot copy the edited inode-table block: %s", strerror(-r));
-		return;
+	for (size_t i = 0; i < st.n_ext; i++) {
+		if (st.ext[i].lblk + st.ext[i].len > keep) {
+			finish(a, -EIO, "debugfs punch on partition %s left block %llu past the new size: %.300s",
+			       a->partition, (unsigned long long)(st.ext[i].lblk + st.ext[i].len - 1), res->output);
+			return;
+		}
 	}
 	rig_json_kv_uint(&a->detail, "inode_block", st.inode_block);
 	rig_json_key(&a->detail, "writes");
 	rig_json_arr_begin(&a->detail);
 	writes_begin(a, argv, &n);
-	data = rig_xasprintf("-s %s", a->src);
-	add_write(a, argv, &n, off, a->sb.block_size, data);
-	free(data);
+	r = changed_runs(a, argv, &n);
 	rig_json_arr_end(&a->detail);
+	if (r <= 0) {
+		for (size_t i = 0; i < n; i++)
+			free(argv[i]);
+		finish(a, r < 0 ? r : -EIO, "partition %s: %s", a->partition,
+		       r == -E2BIG ? "debugfs changed more blocks than the job writes back"
+		       : r < 0 ? strerror(-r) : "debugfs changed no block");
+		return;
+	}
 	rig_json_kv_uint(&a->detail, "bytes", (uint64_t)a->bytes);
 	writes_run(a, argv, n);
+}
+
+static void ext4_copied_done(void *arg, const struct rig_child_result *res)
+{
+	struct rig_atrest *a = arg;
+	struct rig_child *c = a->child;
+
+	a->child = NULL;
+	ext4_copied_body(a, res);
+	rig_child_free(c);
 }
 
 static void ext4_stat_done(void *arg, const struct rig_child_result *res)
@@ -590,6 +678,7 @@ int rig_atrest_start(struct rig_loop *loop, const char *overlay, const char *ove
 	a->part_size = size;
 	a->tmp = rig_xasprintf("%s.atrest-part.raw", overlay);
 	a->src = rig_xasprintf("%s.atrest-src", overlay);
+	a->orig = rig_xasprintf("%s.atrest-orig.raw", overlay);
 	a->done = done;
 	a->arg = arg;
 	rig_json_init(&a->detail);

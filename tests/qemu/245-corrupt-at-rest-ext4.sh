@@ -2,7 +2,8 @@
 # while the journal needs recovery is refused, a missing file, a directory and
 # a path debugfs would split are refused, and zero, tear and truncate of
 # scratch files are checked on an export of the partition afterwards
-# (debugfs dump/stat, e2fsck -fn: the truncated inode's checksum is right).
+# (debugfs dump, e2fsck -fn: a truncation inside the last block and one that
+# frees two blocks leave a consistent file system).
 . "$(dirname "$0")/lib.sh"
 for t in debugfs e2fsck qemu-io python3; do
 	command -v "$t" >/dev/null 2>&1 || skip "$t is not installed"
@@ -20,7 +21,7 @@ local d, e = part("/t-dirty", "zero")
 rig.check(not d and tostring(e):match("journal needs recovery"), "a dirty journal: %s", tostring(d or e))
 dev:on()
 rig.check(dev:boot(), "no boot after the refused fault")
-dev:sh("for f in zero tear trunc; do head -c 3000 /dev/urandom > /data/t-$f; done; sync")
+dev:sh("for f in zero tear trunc cut; do head -c 3000 /dev/urandom > /data/t-$f; done; sync")
 dev:sh("mount -o remount,ro /data")
 dev:off()
 d, e = part("/nothere", "zero")
@@ -31,7 +32,8 @@ d, e = part("/t zero", "zero")
 rig.check(not d and tostring(e):match("expected /name"), "a path with a space: %s", tostring(d or e))
 d, e = part("/t-trunc", "truncate", 4000)
 rig.check(not d and tostring(e):match("has only 3000"), "a truncation that grows: %s", tostring(d or e))
-for _, f in ipairs({ { "/t-zero", "zero" }, { "/t-tear", "tear", 1500 }, { "/t-trunc", "truncate", 2500 } }) do
+for _, f in ipairs({ { "/t-zero", "zero" }, { "/t-tear", "tear", 1500 }, { "/t-trunc", "truncate", 2500 },
+                        { "/t-cut", "truncate", 1000 } }) do
   d, e = part(f[1], f[2], f[3])
   rig.check(d, "%s %s: %s", f[2], f[1], tostring(e))
   rig.log("at rest: %s", d)
@@ -51,10 +53,12 @@ for p in json.load(open(sys.argv[1]))["partitions"]:
 qemu-img convert -q --image-opts "driver=raw,offset=$1,size=$2,file.driver=qcow2,file.file.filename=$RIG_QEMU_STATE/disk.qcow2" \
 	-O raw "$T/data.raw"
 e2fsck -fn "$T/data.raw" >"$T/fsck" 2>&1 || { cat "$T/fsck" >&2; fail "e2fsck -fn after the faults"; }
-for f in zero tear trunc; do debugfs -R "dump /t-$f $T/$f" "$T/data.raw" 2>/dev/null; done
+for f in zero tear trunc cut; do debugfs -R "dump /t-$f $T/$f" "$T/data.raw" 2>/dev/null; done
 [ "$(stat -c %s "$T/zero")" = 3000 ] && cmp -s "$T/zero" <(head -c 3000 /dev/zero) || fail "/t-zero is not 3000 NUL bytes"
 [ "$(stat -c %s "$T/tear")" = 3000 ] && cmp -s <(head -c 1500 "$T/tear") <(head -c 1500 /dev/zero | tr '\0' '\245') ||
 	fail "/t-tear does not start with 1500 bytes 0xa5"
 cmp -s <(tail -c 1500 "$T/tear") <(head -c 1500 /dev/zero | tr '\0' '\245') && fail "/t-tear is torn past 1500 bytes"
 [ "$(stat -c %s "$T/trunc")" = 2500 ] || fail "/t-trunc is $(stat -c %s "$T/trunc") bytes, expected 2500"
-echo "e2fsck -fn: clean; zero, tear (1500) and truncate (2500) read back"
+[ "$(stat -c %s "$T/cut")" = 1000 ] || fail "/t-cut is $(stat -c %s "$T/cut") bytes, expected 1000"
+debugfs -R "stat /t-cut" "$T/data.raw" 2>/dev/null | grep -q '^(0):[0-9]*$' || fail "/t-cut still maps more than its first block"
+echo "e2fsck -fn: clean; zero, tear (1500), truncate (2500) and truncate (1000, two blocks freed) read back"
