@@ -66,12 +66,21 @@ if not logged_in then
   rig.brick(string.format("%s: no login within %d s, %d boot markers (a boot loop if > 1)", fault, wait, markers),
             "brick")
 end
+local status_file = what == "status" and (rig.param("status_mount", "/data") .. target.path) or nil
+if status_file then   -- evidence: the file as the client finds it after the boot
+  rig.log("status file after the boot: %s", tostring(dev:run(string.format(
+    "wc -c < %s; head -c 32 %s | od -An -tx1", status_file, status_file))))
+end
 local v, s = dev:version(), dev:slot()
 if v ~= v0 or s ~= s0 then
   rig.fail(string.format("%s: booted %s/%s, was %s/%s", fault, tostring(v), tostring(s), v0, s0),
            v == "1.0.0" and "rolled-back" or "other")
 end
 local out2, st2 = dev:install("next")
+if status_file then
+  rig.log("client log on the status file: %s", tostring(dev:run(
+    "journalctl -b --no-pager | grep -i -e 'status file' -e 'rauc.status' -e 'key file' | tail -n 6")))
+end
 if st2 ~= 0 then
   local why = (out2 or ""):match("LastError:[^\n]*") or (out2 or ""):match("[^\n]*[Ff]ailed[^\n]*") or "?"
   rig.fail(string.format("%s: boots %s/%s but the next update fails: %s", fault, v, s, why), "update-blocked")
