@@ -79,7 +79,7 @@ end
 local out2, st2 = dev:install("next")
 if status_file then
   rig.log("client log on the status file: %s", tostring(dev:run(
-    "journalctl -b --no-pager | grep -i -e 'status file' -e 'rauc.status' -e 'key file' | tail -n 6")))
+    "journalctl -b --no-pager | grep -i -F -e 'status file' -e 'rauc.status' -e 'key file' | tail -n 6")))
 end
 if st2 ~= 0 then
   local why = (out2 or ""):match("LastError:[^\n]*") or (out2 or ""):match("[^\n]*[Ff]ailed[^\n]*") or "?"
