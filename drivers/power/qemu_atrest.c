@@ -23,6 +23,7 @@
 #define MANIFEST_MAX (1024 * 1024)
 #define MAX_WRITES (RIG_EXT4_MAX_EXTENTS + 1)   /* ≥ RIG_FAT_MAX_EXTENTS + 1 */
 #define DIFF_MAX_READ (64ull * 1024 * 1024)     /* data of an exported copy compared, at most */
+#define DIFF_MAX_RUNS 256                       /* runs of changed blocks written back, at most */
 
 struct rig_atrest {
 	struct rig_loop *loop;
@@ -36,7 +37,10 @@ struct rig_atrest {
 	struct rig_json detail;
 	size_t nwrites;
 	struct rig_ext4_super sb;   /* ext4: from the exported copy */
-	size_t nsrc;                /* ext4 truncate: src.0 .. src.<nsrc-1> written */
+	size_t nsrc;                /* ext4: src.0 .. src.<nsrc-1> written */
+	bool have_orig;             /* ext4: orig holds the export as it was */
+	bool replayed;              /* ext4: the copy's journal was replayed (e2fsck) */
+	void (*after_copy)(struct rig_atrest *a);
 };
 
 static char *src_n(const struct rig_atrest *a, size_t i)
@@ -288,24 +292,88 @@ static int debugfs_result(struct rig_atrest *a, const struct rig_child_result *r
 
 static void ext4_stat_done(void *arg, const struct rig_child_result *res);
 static void ext4_copied_done(void *arg, const struct rig_child_result *res);
+static void ext4_replayed_done(void *arg, const struct rig_child_result *res);
 static void ext4_sif_done(void *arg, const struct rig_child_result *res);
+static void ext4_begin(struct rig_atrest *a);
+
+/* orig = the export as it is now (once), then next(a). */
+static void copy_then(struct rig_atrest *a, void (*next)(struct rig_atrest *a))
+{
+	char *argv[] = { "cp", "--sparse=always", a->tmp, a->orig, NULL };
+	int r;
+
+	if (a->have_orig) {
+		next(a);
+		return;
+	}
+	a->after_copy = next;
+	r = rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, ext4_copied_done, a, &a->child);
+	if (r < 0)
+		finish(a, r, "cannot run cp: %s", strerror(-r));
+}
+
+static void ext4_replay(struct rig_atrest *a)
+{
+	char *argv[] = { "e2fsck", "-y", "-E", "journal_only", a->tmp, NULL };
+	int r = rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, ext4_replayed_done, a, &a->child);
+
+	if (r < 0)
+		finish(a, r, "cannot run e2fsck (e2fsprogs): %s", strerror(-r));
+}
+
+static void ext4_replayed_body(struct rig_atrest *a, const struct rig_child_result *res)
+{
+	char err[256];
+	int fd, r;
+
+	if (res->timed_out || res->exit_code < 0 || res->exit_code > 1) {   /* 1: "corrected" */
+		finish(a, -EIO, "e2fsck -E journal_only on the copy of partition %s %s (exit %d): %.300s",
+		       a->partition, res->timed_out ? "timed out" : "failed", res->exit_code, res->output);
+		return;
+	}
+	fd = open(a->tmp, O_RDONLY | O_CLOEXEC);
+	r = fd < 0 ? -errno : rig_ext4_super_read(pread_fd, &fd, a->part_size, &a->sb, err, sizeof(err));
+	if (fd >= 0)
+		close(fd);
+	if (r < 0) {
+		finish(a, r, "partition %s after the journal replay: %s", a->partition, fd < 0 ? strerror(-r) : err);
+		return;
+	}
+	a->replayed = true;
+	ext4_begin(a);
+}
+
+static void ext4_replayed_done(void *arg, const struct rig_child_result *res)
+{
+	struct rig_atrest *a = arg;
+	struct rig_child *c = a->child;
+
+	a->child = NULL;
+	ext4_replayed_body(a, res);
+	rig_child_free(c);
+}
+
 
 static void ext4_begin(struct rig_atrest *a)
 {
 	char *req, *argv[6];
 	int r;
 
-	if (a->sb.needs_recovery) {
-		/* the next mount replays the journal over the blocks it holds,
-		 * which may be the very inode or directory edited now */
-		finish(a, -EBUSY, "partition %s: the ext4 journal needs recovery (the board lost power with it "
-		       "mounted), and its replay at the next mount could undo an edit made now: quiesce it "
-		       "before the power-off (mount -o remount,ro, or a clean shutdown)", a->partition);
-		return;
-	}
 	if (!debugfs_path_ok(a->path)) {
 		finish(a, -EINVAL, "partition %s: path '%s': expected /name[/name...] of letters, digits and . _ - + @",
 		       a->partition, a->path);
+		return;
+	}
+	if (a->sb.needs_recovery) {
+		/* The next mount would replay the journal over the blocks it
+		 * holds, maybe the very inode edited now: replay it first, as
+		 * the kernel would, and write back everything that changed. */
+		if (a->replayed) {
+			finish(a, -EIO, "partition %s: the ext4 journal still needs recovery after e2fsck replayed it",
+			       a->partition);
+			return;
+		}
+		copy_then(a, ext4_replay);
 		return;
 	}
 	req = rig_xasprintf("stat %s", a->path);
@@ -318,6 +386,33 @@ static void ext4_begin(struct rig_atrest *a)
 	free(req);
 	if (r < 0)
 		finish(a, r, "cannot run debugfs (e2fsprogs): %s", strerror(-r));
+}
+
+static void ext4_sif_start(struct rig_atrest *a);
+static void write_changed(struct rig_atrest *a);
+
+/* The pattern of a zero or tear written into the copy itself. */
+static int fill_ranges(struct rig_atrest *a, const struct rig_ext4_range *rg, int nr, int byte)
+{
+	uint8_t buf[65536];
+	int fd = open(a->tmp, O_WRONLY | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	memset(buf, byte, sizeof(buf));
+	for (int i = 0; i < nr && r == 0; i++) {
+		for (uint64_t done = 0; done < rg[i].len && r == 0;) {
+			size_t len = rg[i].len - done < sizeof(buf) ? (size_t)(rg[i].len - done) : sizeof(buf);
+			ssize_t w = pwrite(fd, buf, len, (off_t)(rg[i].off + done));
+
+			if (w <= 0)
+				r = w < 0 ? -errno : -EIO;
+			else
+				done += (uint64_t)w;
+		}
+	}
+	close(fd);
+	return r;
 }
 
 static void ext4_stat_body(struct rig_atrest *a, const struct rig_child_result *res)
@@ -347,18 +442,13 @@ static void ext4_stat_body(struct rig_atrest *a, const struct rig_child_result *
 	rig_json_kv_str(&a->detail, "fs", "ext4");
 	rig_json_kv_uint(&a->detail, "ino", st.ino);
 	rig_json_kv_uint(&a->detail, "size", st.size);
+	if (a->replayed)
+		rig_json_kv_bool(&a->detail, "journal_replayed", true);
 	if (!strcmp(a->how, "truncate")) {
 		/* a copy first: after debugfs's edit the job writes back the
 		 * blocks that differ from it */
 		a->bytes = (int64_t)bytes;
-		argv[0] = "cp";
-		argv[1] = "--sparse=always";
-		argv[2] = a->tmp;
-		argv[3] = a->orig;
-		argv[4] = NULL;
-		r = rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, ext4_copied_done, a, &a->child);
-		if (r < 0)
-			finish(a, r, "cannot run cp: %s", strerror(-r));
+		copy_then(a, ext4_sif_start);
 		return;
 	}
 	nr = rig_ext4_data_ranges(&st, &a->sb, !strcmp(a->how, "zero") ? st.size : bytes, rg, MAX_WRITES);
@@ -366,6 +456,18 @@ static void ext4_stat_body(struct rig_atrest *a, const struct rig_child_result *
 		finish(a, nr < 0 ? nr : -EINVAL, "partition %s, %s: %s", a->partition, a->path,
 		       nr == -E2BIG ? "too many extents" : nr < 0 ? "an extent lies outside the file system"
 		       : "no data blocks in the bytes to write (empty, sparse or inline data)");
+		return;
+	}
+	if (a->replayed) {
+		/* the replay's blocks and the fault go back together */
+		r = fill_ranges(a, rg, nr, !strcmp(a->how, "zero") ? 0 : 0xa5);
+		if (r < 0) {
+			finish(a, r, "cannot write the fault into the copy %s: %s", a->tmp, strerror(-r));
+			return;
+		}
+		if (strcmp(a->how, "zero"))
+			rig_json_kv_uint(&a->detail, "bytes", bytes);
+		write_changed(a);
 		return;
 	}
 	rig_json_key(&a->detail, "writes");
@@ -379,19 +481,25 @@ static void ext4_stat_body(struct rig_atrest *a, const struct rig_child_result *
 	writes_run(a, argv, n);
 }
 
-/* A real truncation: debugfs sets the size and frees the blocks past it
- * (punch: extent tree, bitmaps, group and superblock counts, checksums). */
 static void ext4_copied_body(struct rig_atrest *a, const struct rig_child_result *res)
 {
-	char *argv[6], *cmds;
-	uint64_t keep = ((uint64_t)a->bytes + a->sb.block_size - 1) / a->sb.block_size;
-	int r;
-
 	if (res->timed_out || res->exit_code != 0) {
 		finish(a, -EIO, "cp of the exported partition %s (exit %d): %.300s",
 		       res->timed_out ? "timed out" : "failed", res->exit_code, res->output);
 		return;
 	}
+	a->have_orig = true;
+	a->after_copy(a);
+}
+
+/* A real truncation: debugfs sets the size and frees the blocks past it
+ * (punch: extent tree, bitmaps, group and superblock counts, checksums). */
+static void ext4_sif_start(struct rig_atrest *a)
+{
+	char *argv[6], *cmds;
+	uint64_t keep = ((uint64_t)a->bytes + a->sb.block_size - 1) / a->sb.block_size;
+	int r;
+
 	cmds = rig_xasprintf("sif %s size %lld\npunch %s %llu\nimap %s\nstat %s\n", a->path, (long long)a->bytes,
 			     a->path, (unsigned long long)keep, a->path, a->path);
 	r = write_src(a, cmds, strlen(cmds));
@@ -415,7 +523,7 @@ static void ext4_copied_body(struct rig_atrest *a, const struct rig_child_result
  * a source file src.<i> and one qemu-io write. */
 static int changed_runs(struct rig_atrest *a, char **argv, size_t *n)
 {
-	struct rig_blockdiff_run runs[MAX_WRITES];
+	struct rig_blockdiff_run *runs = rig_xcalloc(DIFF_MAX_RUNS, sizeof(*runs));
 	uint8_t *buf;
 	int fe, fo, nr, r = 0;
 
@@ -425,7 +533,7 @@ static int changed_runs(struct rig_atrest *a, char **argv, size_t *n)
 		r = -errno;
 		nr = r;
 	} else {
-		nr = rig_blockdiff(fe, fo, a->part_size, a->sb.block_size, DIFF_MAX_READ, runs, MAX_WRITES);
+		nr = rig_blockdiff(fe, fo, a->part_size, a->sb.block_size, DIFF_MAX_READ, runs, DIFF_MAX_RUNS);
 	}
 	for (int i = 0; i < nr && r == 0; i++) {
 		char *path = src_n(a, (size_t)i), *data;
@@ -450,16 +558,14 @@ static int changed_runs(struct rig_atrest *a, char **argv, size_t *n)
 		close(fe);
 	if (fo >= 0)
 		close(fo);
+	free(runs);
 	return r < 0 ? r : nr;
 }
 
 static void ext4_sif_body(struct rig_atrest *a, const struct rig_child_result *res)
 {
 	struct rig_ext4_stat st;
-	char *argv[2 * MAX_WRITES + 8];
-	size_t n = 0;
 	uint64_t keep = ((uint64_t)a->bytes + a->sb.block_size - 1) / a->sb.block_size;
-	int r;
 
 	if (debugfs_result(a, res, "sif/punch", &st) < 0)
 		return;
@@ -476,6 +582,18 @@ static void ext4_sif_body(struct rig_atrest *a, const struct rig_child_result *r
 		}
 	}
 	rig_json_kv_uint(&a->detail, "inode_block", st.inode_block);
+	rig_json_kv_uint(&a->detail, "bytes", (uint64_t)a->bytes);
+	write_changed(a);
+}
+
+/* qemu-io writes of every run of blocks the copy changed (journal replay,
+ * debugfs, the fault), or the job finishes with the error. */
+static void write_changed(struct rig_atrest *a)
+{
+	char **argv = rig_xcalloc(2 * DIFF_MAX_RUNS + 8, sizeof(char *));
+	size_t n = 0;
+	int r;
+
 	rig_json_key(&a->detail, "writes");
 	rig_json_arr_begin(&a->detail);
 	writes_begin(a, argv, &n);
@@ -484,13 +602,14 @@ static void ext4_sif_body(struct rig_atrest *a, const struct rig_child_result *r
 	if (r <= 0) {
 		for (size_t i = 0; i < n; i++)
 			free(argv[i]);
+		free(argv);
 		finish(a, r < 0 ? r : -EIO, "partition %s: %s", a->partition,
-		       r == -E2BIG ? "debugfs changed more blocks than the job writes back"
-		       : r < 0 ? strerror(-r) : "debugfs changed no block");
+		       r == -E2BIG ? "more changed blocks than the job writes back"
+		       : r < 0 ? strerror(-r) : "no block changed");
 		return;
 	}
-	rig_json_kv_uint(&a->detail, "bytes", (uint64_t)a->bytes);
 	writes_run(a, argv, n);
+	free(argv);
 }
 
 static void ext4_copied_done(void *arg, const struct rig_child_result *res)
