@@ -10,9 +10,8 @@
 -- default "/rauc.status", RAUC's statusfile=/data/rauc.status);
 -- bytes=N (tear: garbage bytes at the start; truncate: the new size);
 -- boot_wait=S (how long the corrupted board gets to reach a login, 150).
--- Before a status fault the data file system is remounted read-only, so its
--- journal is clean at the power-off (a journal left to replay could undo the
--- edit; the driver refuses then).
+-- Before a status fault the data file system is remounted read-only, so it
+-- is clean at rest (a dirty journal would be replayed by the driver first).
 -- Verdicts: pass (new-good and a later update installs), fail outcome
 -- update-blocked (boots, but the next update fails) or rolled-back / other
 -- slot, brick (no login within boot_wait: e.g. a boot loop, with the
