@@ -342,7 +342,14 @@ static void at_rest_done(void *arg, int result, const char *detail)
 		return;
 	run->wait.kind = W_NONE;
 	if (result < 0) {
-		rig_run_event(run, rig_now_ns(), "fault.at_rest.error", NULL);
+		struct rig_json j;
+
+		rig_json_init(&j);   /* the message is evidence too */
+		rig_json_obj_begin(&j);
+		rig_json_kv_str(&j, "error", detail);
+		rig_json_obj_end(&j);
+		rig_run_event(run, rig_now_ns(), "fault.at_rest.error", rig_json_str(&j));
+		rig_json_free(&j);
 		lua_pushnil(run->co);
 		lua_pushstring(run->co, detail);
 		rig_run_resume(run, 2);

@@ -201,8 +201,10 @@ end
 --- Corrupt a file of the device's storage while it is off (power drivers
 --- that can: qemu). opts: file = "grubenv" (the boot partition's
 --- /grub/grubenv) or partition = NAME (the image manifest's) and path = "/..."
---- (FAT16 only so far); how = "zero" | "tear" | "truncate"; bytes = N (tear:
---- bytes of garbage at the start, default half the size rounded down to 512;
+--- (FAT16 or ext2/3/4; a dirty ext4 journal is replayed first, as the kernel
+--- would at mount); how = "zero" | "tear" |
+--- "truncate"; bytes = N (tear: bytes of garbage at the start, default half
+--- the size rounded down to 512, or the first 512 of a file under 1 KiB;
 --- truncate: the new size, default half). Raises when the board is not off
 --- or the driver cannot; returns the fault's JSON (also on the timeline as
 --- fault.at_rest), or nil, message.

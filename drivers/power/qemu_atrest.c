@@ -1,7 +1,11 @@
-/* The at-rest fault job (qemu_atrest.h). Only FAT16 partitions so far (the
- * boot partition with grubenv); an ext4 reader for /data is left to do. */
+/* The at-rest fault job (qemu_atrest.h). FAT16 partitions (the boot
+ * partition with grubenv) through fat16.c; ext2/3/4 partitions (/data with
+ * RAUC's status file) through e2fsprogs' debugfs on the exported copy, its
+ * text read by ext4_debugfs.c. */
 #include "qemu_atrest.h"
+#include "blockdiff.h"
 #include "child.h"
+#include "ext4_debugfs.h"
 #include "fat16.h"
 #include "json.h"
 #include "qmp.h"
@@ -17,11 +21,13 @@
 
 #define STEP_TIMEOUT_NS (60 * RIG_NS_PER_S)
 #define MANIFEST_MAX (1024 * 1024)
-#define MAX_WRITES (RIG_FAT_MAX_EXTENTS + 1)
+#define MAX_WRITES (RIG_EXT4_MAX_EXTENTS + 1)   /* ≥ RIG_FAT_MAX_EXTENTS + 1 */
+#define DIFF_MAX_READ (1024ull * 1024 * 1024)   /* data compared, at most; done in one go: it stalls the loop (~0.3 s for 256 MiB) */
+#define DIFF_MAX_RUNS 256                       /* runs of changed blocks written back, at most */
 
 struct rig_atrest {
 	struct rig_loop *loop;
-	char *overlay, *fmt, *partition, *path, *how, *tmp, *src;
+	char *overlay, *fmt, *partition, *path, *how, *tmp, *src, *orig;
 	int64_t bytes;
 	uint64_t part_off, part_size;
 	struct rig_child *child;
@@ -30,7 +36,17 @@ struct rig_atrest {
 	void *arg;
 	struct rig_json detail;
 	size_t nwrites;
+	struct rig_ext4_super sb;   /* ext4: from the exported copy */
+	size_t nsrc;                /* ext4: src.0 .. src.<nsrc-1> written */
+	bool have_orig;             /* ext4: orig holds the export as it was */
+	bool replayed;              /* ext4: the copy's journal was replayed (e2fsck) */
+	void (*after_copy)(struct rig_atrest *a);
 };
+
+static char *src_n(const struct rig_atrest *a, size_t i)
+{
+	return rig_xasprintf("%s.%zu", a->src, i);
+}
 
 static void cleanup_files(struct rig_atrest *a)
 {
@@ -38,6 +54,15 @@ static void cleanup_files(struct rig_atrest *a)
 		unlink(a->tmp);
 	if (a->src)
 		unlink(a->src);
+	if (a->orig)
+		unlink(a->orig);
+	for (size_t i = 0; i < a->nsrc; i++) {
+		char *p = src_n(a, i);
+
+		unlink(p);
+		free(p);
+	}
+	a->nsrc = 0;
 }
 
 void rig_atrest_free(struct rig_atrest *a)
@@ -54,6 +79,7 @@ void rig_atrest_free(struct rig_atrest *a)
 	free(a->how);
 	free(a->tmp);
 	free(a->src);
+	free(a->orig);
 	rig_json_free(&a->detail);
 	free(a);
 }
@@ -178,13 +204,452 @@ static void over_data(struct rig_atrest *a, const struct rig_fat_file *f, uint64
 	}
 }
 
+/* qemu-io on the partition's node: argv[0..2]; the caller adds writes. */
+static void writes_begin(struct rig_atrest *a, char **argv, size_t *n)
+{
+	argv[(*n)++] = rig_xstrdup("qemu-io");
+	argv[(*n)++] = rig_xstrdup("--image-opts");
+	argv[(*n)++] = image_opts(a);
+}
+
+/* Runs qemu-io with the writes added (or finishes with an error); frees argv. */
+static void writes_run(struct rig_atrest *a, char **argv, size_t n)
+{
+	int r;
+
+	argv[n] = NULL;
+	r = rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, written, a, &a->child);
+	for (size_t i = 0; i < n; i++)
+		free(argv[i]);
+	if (r < 0)
+		finish(a, r, "cannot run qemu-io: %s", strerror(-r));
+}
+
+/* The source file of a `write -s`: exactly len bytes. 0 or -errno. */
+static int write_src(struct rig_atrest *a, const void *buf, size_t len)
+{
+	int fd = open(a->src, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, buf, len) != (ssize_t)len)
+		r = errno ? -errno : -EIO;
+	close(fd);
+	return r;
+}
+
+/* The tear or truncation size: bytes, or half the file; a default tear ends
+ * at a sector boundary (the first sector of a file under 1 KiB). */
+static uint64_t fault_bytes(const struct rig_atrest *a, uint64_t size)
+{
+	uint64_t bytes = a->bytes >= 0 ? (uint64_t)a->bytes : size / 2;
+
+	if (!strcmp(a->how, "tear") && a->bytes < 0) {
+		bytes &= ~(uint64_t)511;
+		if (bytes == 0)
+			bytes = size < 512 ? size : 512;
+	}
+	return bytes;
+}
+
+/* ---- ext2/3/4: debugfs on the exported copy ---- */
+
+/* A path debugfs takes as one argument, with nothing its request parser
+ * would split or quote: "/" and letters, digits, . _ - + @. */
+static bool debugfs_path_ok(const char *p)
+{
+	if (p[0] != '/' || strlen(p) > 255)
+		return false;
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9') &&
+		    !strchr("/._-+@", c))
+			return false;
+	}
+	return true;
+}
+
+/* debugfs's exit and text; 0, or the job is finished with the error. */
+static int debugfs_result(struct rig_atrest *a, const struct rig_child_result *res, const char *what,
+			  struct rig_ext4_stat *st)
+{
+	char err[256];
+	int r;
+
+	if (res->timed_out || res->exit_code != 0) {
+		finish(a, -EIO, "debugfs %s on partition %s %s (exit %d): %.300s", what, a->partition,
+		       res->timed_out ? "timed out" : "failed", res->exit_code, res->output);
+		return -EIO;
+	}
+	r = rig_ext4_parse_debugfs(res->output, res->output_len, st, err, sizeof(err));
+	if (r < 0) {
+		finish(a, r, "partition %s, %s: %s", a->partition, a->path, err);
+		return r;
+	}
+	return 0;
+}
+
+static void ext4_stat_done(void *arg, const struct rig_child_result *res);
+static void ext4_copied_done(void *arg, const struct rig_child_result *res);
+static void ext4_replayed_done(void *arg, const struct rig_child_result *res);
+static void ext4_sif_done(void *arg, const struct rig_child_result *res);
+static void ext4_begin(struct rig_atrest *a);
+
+/* orig = the export as it is now (once), then next(a). */
+static void copy_then(struct rig_atrest *a, void (*next)(struct rig_atrest *a))
+{
+	char *argv[] = { "cp", "--sparse=always", a->tmp, a->orig, NULL };
+	int r;
+
+	if (a->have_orig) {
+		next(a);
+		return;
+	}
+	a->after_copy = next;
+	r = rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, ext4_copied_done, a, &a->child);
+	if (r < 0)
+		finish(a, r, "cannot run cp: %s", strerror(-r));
+}
+
+static void ext4_replay(struct rig_atrest *a)
+{
+	char *argv[] = { "e2fsck", "-y", "-E", "journal_only", a->tmp, NULL };
+	int r = rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, ext4_replayed_done, a, &a->child);
+
+	if (r < 0)
+		finish(a, r, "cannot run e2fsck (e2fsprogs): %s", strerror(-r));
+}
+
+static void ext4_replayed_body(struct rig_atrest *a, const struct rig_child_result *res)
+{
+	char err[256];
+	int fd, r;
+
+	if (res->timed_out || res->exit_code < 0 || res->exit_code > 1) {   /* 1: "corrected" */
+		finish(a, -EIO, "e2fsck -E journal_only on the copy of partition %s %s (exit %d): %.300s",
+		       a->partition, res->timed_out ? "timed out" : "failed", res->exit_code, res->output);
+		return;
+	}
+	fd = open(a->tmp, O_RDONLY | O_CLOEXEC);
+	r = fd < 0 ? -errno : rig_ext4_super_read(pread_fd, &fd, a->part_size, &a->sb, err, sizeof(err));
+	if (fd >= 0)
+		close(fd);
+	if (r < 0) {
+		finish(a, r, "partition %s after the journal replay: %s", a->partition, fd < 0 ? strerror(-r) : err);
+		return;
+	}
+	a->replayed = true;
+	ext4_begin(a);
+}
+
+static void ext4_replayed_done(void *arg, const struct rig_child_result *res)
+{
+	struct rig_atrest *a = arg;
+	struct rig_child *c = a->child;
+
+	a->child = NULL;
+	ext4_replayed_body(a, res);
+	rig_child_free(c);
+}
+
+
+static void ext4_begin(struct rig_atrest *a)
+{
+	char *req, *argv[6];
+	int r;
+
+	if (!debugfs_path_ok(a->path)) {
+		finish(a, -EINVAL, "partition %s: path '%s': expected /name[/name...] of letters, digits and . _ - + @",
+		       a->partition, a->path);
+		return;
+	}
+	if (a->sb.needs_recovery) {
+		/* The next mount would replay the journal over the blocks it
+		 * holds, maybe the very inode edited now: replay it first, as
+		 * the kernel would, and write back everything that changed. */
+		if (a->replayed) {
+			finish(a, -EIO, "partition %s: the ext4 journal still needs recovery after e2fsck replayed it",
+			       a->partition);
+			return;
+		}
+		copy_then(a, ext4_replay);
+		return;
+	}
+	req = rig_xasprintf("stat %s", a->path);
+	argv[0] = "debugfs";
+	argv[1] = "-R";
+	argv[2] = req;
+	argv[3] = a->tmp;
+	argv[4] = NULL;
+	r = rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, ext4_stat_done, a, &a->child);
+	free(req);
+	if (r < 0)
+		finish(a, r, "cannot run debugfs (e2fsprogs): %s", strerror(-r));
+}
+
+static void ext4_sif_start(struct rig_atrest *a);
+static void write_changed(struct rig_atrest *a);
+
+/* The pattern of a zero or tear written into the copy itself. */
+static int fill_ranges(struct rig_atrest *a, const struct rig_ext4_range *rg, int nr, int byte)
+{
+	uint8_t buf[65536];
+	int fd = open(a->tmp, O_WRONLY | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	memset(buf, byte, sizeof(buf));
+	for (int i = 0; i < nr && r == 0; i++) {
+		for (uint64_t done = 0; done < rg[i].len && r == 0;) {
+			size_t len = rg[i].len - done < sizeof(buf) ? (size_t)(rg[i].len - done) : sizeof(buf);
+			ssize_t w = pwrite(fd, buf, len, (off_t)(rg[i].off + done));
+
+			if (w <= 0)
+				r = w < 0 ? -errno : -EIO;
+			else
+				done += (uint64_t)w;
+		}
+	}
+	close(fd);
+	return r;
+}
+
+static void ext4_stat_body(struct rig_atrest *a, const struct rig_child_result *res)
+{
+	struct rig_ext4_stat st;
+	struct rig_ext4_range rg[MAX_WRITES];
+	char *argv[2 * MAX_WRITES + 8];
+	size_t n = 0;
+	uint64_t bytes;
+	int nr, r;
+
+	if (debugfs_result(a, res, "stat", &st) < 0)
+		return;
+	if (!st.have_stat || !st.regular) {
+		finish(a, -EINVAL, "partition %s: %s is not a regular file", a->partition, a->path);
+		return;
+	}
+	bytes = fault_bytes(a, st.size);
+	if (strcmp(a->how, "zero") && bytes > st.size) {
+		finish(a, -EINVAL, "%s: bytes = %llu but the file has only %llu", a->how, (unsigned long long)bytes,
+		       (unsigned long long)st.size);
+		return;
+	}
+	rig_json_kv_str(&a->detail, "partition", a->partition);
+	rig_json_kv_str(&a->detail, "path", a->path);
+	rig_json_kv_str(&a->detail, "how", a->how);
+	rig_json_kv_str(&a->detail, "fs", "ext4");
+	rig_json_kv_uint(&a->detail, "ino", st.ino);
+	rig_json_kv_uint(&a->detail, "size", st.size);
+	if (a->replayed)
+		rig_json_kv_bool(&a->detail, "journal_replayed", true);
+	if (!strcmp(a->how, "truncate")) {
+		/* a copy first: after debugfs's edit the job writes back the
+		 * blocks that differ from it */
+		a->bytes = (int64_t)bytes;
+		copy_then(a, ext4_sif_start);
+		return;
+	}
+	nr = rig_ext4_data_ranges(&st, &a->sb, !strcmp(a->how, "zero") ? st.size : bytes, rg, MAX_WRITES);
+	if (nr <= 0) {
+		finish(a, nr < 0 ? nr : -EINVAL, "partition %s, %s: %s", a->partition, a->path,
+		       nr == -E2BIG ? "too many extents" : nr < 0 ? "an extent lies outside the file system"
+		       : "no data blocks in the bytes to write (empty, sparse or inline data)");
+		return;
+	}
+	if (a->replayed) {
+		/* the replay's blocks and the fault go back together */
+		r = fill_ranges(a, rg, nr, !strcmp(a->how, "zero") ? 0 : 0xa5);
+		if (r < 0) {
+			finish(a, r, "cannot write the fault into the copy %s: %s", a->tmp, strerror(-r));
+			return;
+		}
+		if (strcmp(a->how, "zero"))
+			rig_json_kv_uint(&a->detail, "bytes", bytes);
+		write_changed(a);
+		return;
+	}
+	rig_json_key(&a->detail, "writes");
+	rig_json_arr_begin(&a->detail);
+	writes_begin(a, argv, &n);
+	for (int i = 0; i < nr; i++)
+		add_write(a, argv, &n, rg[i].off, rg[i].len, !strcmp(a->how, "zero") ? "-P 0" : "-P 0xa5");
+	rig_json_arr_end(&a->detail);
+	if (strcmp(a->how, "zero"))
+		rig_json_kv_uint(&a->detail, "bytes", bytes);
+	writes_run(a, argv, n);
+}
+
+static void ext4_copied_body(struct rig_atrest *a, const struct rig_child_result *res)
+{
+	if (res->timed_out || res->exit_code != 0) {
+		finish(a, -EIO, "cp of the exported partition %s (exit %d): %.300s",
+		       res->timed_out ? "timed out" : "failed", res->exit_code, res->output);
+		return;
+	}
+	a->have_orig = true;
+	a->after_copy(a);
+}
+
+/* A real truncation: debugfs sets the size and frees the blocks past it
+ * (punch: extent tree, bitmaps, group and superblock counts, checksums). */
+static void ext4_sif_start(struct rig_atrest *a)
+{
+	char *argv[6], *cmds;
+	uint64_t keep = ((uint64_t)a->bytes + a->sb.block_size - 1) / a->sb.block_size;
+	int r;
+
+	cmds = rig_xasprintf("sif %s size %lld\npunch %s %llu\nimap %s\nstat %s\n", a->path, (long long)a->bytes,
+			     a->path, (unsigned long long)keep, a->path, a->path);
+	r = write_src(a, cmds, strlen(cmds));
+	free(cmds);
+	if (r < 0) {
+		finish(a, r, "cannot write %s: %s", a->src, strerror(-r));
+		return;
+	}
+	argv[0] = "debugfs";
+	argv[1] = "-w";
+	argv[2] = "-f";
+	argv[3] = a->src;
+	argv[4] = a->tmp;
+	argv[5] = NULL;
+	r = rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, ext4_sif_done, a, &a->child);
+	if (r < 0)
+		finish(a, r, "cannot run debugfs (e2fsprogs): %s", strerror(-r));
+}
+
+/* The edited copy against the original: each run of changed blocks becomes
+ * a source file src.<i> and one qemu-io write. */
+static int changed_runs(struct rig_atrest *a, char **argv, size_t *n)
+{
+	struct rig_blockdiff_run *runs = rig_xcalloc(DIFF_MAX_RUNS, sizeof(*runs));
+	uint8_t *buf;
+	int fe, fo, nr, r = 0;
+
+	fe = open(a->tmp, O_RDONLY | O_CLOEXEC);
+	fo = open(a->orig, O_RDONLY | O_CLOEXEC);
+	if (fe < 0 || fo < 0) {
+		r = -errno;
+		nr = r;
+	} else {
+		nr = rig_blockdiff(fe, fo, a->part_size, a->sb.block_size, DIFF_MAX_READ, runs, DIFF_MAX_RUNS);
+	}
+	for (int i = 0; i < nr && r == 0; i++) {
+		char *path = src_n(a, (size_t)i), *data;
+		int sfd;
+
+		buf = rig_xcalloc(1, runs[i].len);
+		r = pread_fd(&fe, runs[i].off, buf, runs[i].len);
+		a->nsrc = (size_t)i + 1;
+		sfd = r < 0 ? -1 : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (r == 0 && (sfd < 0 || write(sfd, buf, runs[i].len) != (ssize_t)runs[i].len))
+			r = errno ? -errno : -EIO;
+		if (sfd >= 0)
+			close(sfd);
+		free(buf);
+		data = rig_xasprintf("-s %s", path);
+		if (r == 0)
+			add_write(a, argv, n, runs[i].off, runs[i].len, data);
+		free(data);
+		free(path);
+	}
+	if (fe >= 0)
+		close(fe);
+	if (fo >= 0)
+		close(fo);
+	free(runs);
+	return r < 0 ? r : nr;
+}
+
+static void ext4_sif_body(struct rig_atrest *a, const struct rig_child_result *res)
+{
+	struct rig_ext4_stat st;
+	uint64_t keep = ((uint64_t)a->bytes + a->sb.block_size - 1) / a->sb.block_size;
+
+	if (debugfs_result(a, res, "sif/punch", &st) < 0)
+		return;
+	if (!st.have_imap || !st.have_stat || st.size != (uint64_t)a->bytes) {
+		finish(a, -EIO, "debugfs sif on partition %s: the size read back is %llu, expected %lld: %.300s",
+		       a->partition, (unsigned long long)st.size, (long long)a->bytes, res->output);
+		return;
+	}
+	for (size_t i = 0; i < st.n_ext; i++) {
+		if (st.ext[i].lblk + st.ext[i].len > keep) {
+			finish(a, -EIO, "debugfs punch on partition %s left block %llu past the new size: %.300s",
+			       a->partition, (unsigned long long)(st.ext[i].lblk + st.ext[i].len - 1), res->output);
+			return;
+		}
+	}
+	rig_json_kv_uint(&a->detail, "inode_block", st.inode_block);
+	rig_json_kv_uint(&a->detail, "bytes", (uint64_t)a->bytes);
+	write_changed(a);
+}
+
+/* qemu-io writes of every run of blocks the copy changed (journal replay,
+ * debugfs, the fault), or the job finishes with the error. */
+static void write_changed(struct rig_atrest *a)
+{
+	char **argv = rig_xcalloc(2 * DIFF_MAX_RUNS + 8, sizeof(char *));
+	size_t n = 0;
+	int r;
+
+	rig_json_key(&a->detail, "writes");
+	rig_json_arr_begin(&a->detail);
+	writes_begin(a, argv, &n);
+	r = changed_runs(a, argv, &n);
+	rig_json_arr_end(&a->detail);
+	if (r <= 0) {
+		for (size_t i = 0; i < n; i++)
+			free(argv[i]);
+		free(argv);
+		finish(a, r < 0 ? r : -EIO, "partition %s: %s", a->partition,
+		       r == -E2BIG ? "more changed blocks than the job writes back"
+		       : r < 0 ? strerror(-r) : "no block changed");
+		return;
+	}
+	writes_run(a, argv, n);
+	free(argv);
+}
+
+static void ext4_copied_done(void *arg, const struct rig_child_result *res)
+{
+	struct rig_atrest *a = arg;
+	struct rig_child *c = a->child;
+
+	a->child = NULL;
+	ext4_copied_body(a, res);
+	rig_child_free(c);
+}
+
+static void ext4_stat_done(void *arg, const struct rig_child_result *res)
+{
+	struct rig_atrest *a = arg;
+	struct rig_child *c = a->child;
+
+	a->child = NULL;
+	ext4_stat_body(a, res);
+	rig_child_free(c);
+}
+
+static void ext4_sif_done(void *arg, const struct rig_child_result *res)
+{
+	struct rig_atrest *a = arg;
+	struct rig_child *c = a->child;
+
+	a->child = NULL;
+	ext4_sif_body(a, res);
+	rig_child_free(c);
+}
+
+/* ---- FAT16 ---- */
+
+static void fat16_fault(struct rig_atrest *a, int fd);
+
 static void exported_body(struct rig_atrest *a, const struct rig_child_result *res)
 {
-	struct rig_fat_file f;
-	char err[256], *argv[2 * MAX_WRITES + 8], *opts;
-	size_t n = 0;
-	int fd, r;
-	uint64_t bytes;
+	char err[256];
+	int fd;
 
 	if (res->timed_out || res->exit_code != 0) {
 		finish(a, -EIO, "qemu-img convert of partition %s %s (exit %d): %.300s", a->partition,
@@ -196,6 +661,22 @@ static void exported_body(struct rig_atrest *a, const struct rig_child_result *r
 		finish(a, -errno, "cannot open the exported partition %s: %s", a->tmp, strerror(errno));
 		return;
 	}
+	if (rig_ext4_super_read(pread_fd, &fd, a->part_size, &a->sb, err, sizeof(err)) == 0) {
+		close(fd);
+		ext4_begin(a);   /* the copy stays until the job ends */
+		return;
+	}
+	fat16_fault(a, fd);
+}
+
+static void fat16_fault(struct rig_atrest *a, int fd)
+{
+	struct rig_fat_file f;
+	char err[256], *argv[2 * MAX_WRITES + 8];
+	size_t n = 0;
+	int r;
+	uint64_t bytes;
+
 	r = rig_fat16_find(pread_fd, &fd, a->part_size, a->path, &f, err, sizeof(err));
 	close(fd);
 	unlink(a->tmp);
@@ -203,9 +684,7 @@ static void exported_body(struct rig_atrest *a, const struct rig_child_result *r
 		finish(a, r, "partition %s, %s: %s", a->partition, a->path, err);
 		return;
 	}
-	bytes = a->bytes >= 0 ? (uint64_t)a->bytes : f.size / 2;
-	if (!strcmp(a->how, "tear") && a->bytes < 0)
-		bytes &= ~(uint64_t)511;   /* a tear happens at a sector boundary */
+	bytes = fault_bytes(a, f.size);
 	if (strcmp(a->how, "zero") && bytes > f.size) {
 		finish(a, -EINVAL, "%s: bytes = %llu but the file has only %u", a->how, (unsigned long long)bytes,
 		       f.size);
@@ -217,10 +696,7 @@ static void exported_body(struct rig_atrest *a, const struct rig_child_result *r
 	rig_json_kv_uint(&a->detail, "size", f.size);
 	rig_json_key(&a->detail, "writes");
 	rig_json_arr_begin(&a->detail);
-	opts = image_opts(a);
-	argv[n++] = rig_xstrdup("qemu-io");
-	argv[n++] = rig_xstrdup("--image-opts");
-	argv[n++] = opts;
+	writes_begin(a, argv, &n);
 	if (!strcmp(a->how, "zero")) {
 		over_data(a, &f, f.size, "-P 0", argv, &n);
 	} else if (!strcmp(a->how, "tear")) {
@@ -228,20 +704,16 @@ static void exported_body(struct rig_atrest *a, const struct rig_child_result *r
 	} else {
 		unsigned char le[4] = { (unsigned char)bytes, (unsigned char)(bytes >> 8),
 					(unsigned char)(bytes >> 16), (unsigned char)(bytes >> 24) };
-		int sfd = open(a->src, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		char *data;
 
-		if (sfd < 0 || write(sfd, le, 4) != 4) {
-			r = -errno;
-			if (sfd >= 0)
-				close(sfd);
+		r = write_src(a, le, 4);
+		if (r < 0) {
 			rig_json_arr_end(&a->detail);
 			for (size_t i = 0; i < n; i++)
 				free(argv[i]);
 			finish(a, r, "cannot write %s: %s", a->src, strerror(-r));
 			return;
 		}
-		close(sfd);
 		data = rig_xasprintf("-s %s", a->src);
 		add_write(a, argv, &n, f.dirent_off + 28, 4, data);   /* the directory entry's size */
 		free(data);
@@ -249,12 +721,7 @@ static void exported_body(struct rig_atrest *a, const struct rig_child_result *r
 	rig_json_arr_end(&a->detail);
 	if (strcmp(a->how, "zero"))
 		rig_json_kv_uint(&a->detail, "bytes", bytes);
-	argv[n] = NULL;
-	r = rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, written, a, &a->child);
-	for (size_t i = 0; i < n; i++)
-		free(argv[i]);
-	if (r < 0)
-		finish(a, r, "cannot run qemu-io: %s", strerror(-r));
+	writes_run(a, argv, n);
 }
 
 /* A finished child is freed by its owner, after its result was read (and
@@ -306,10 +773,6 @@ int rig_atrest_start(struct rig_loop *loop, const char *overlay, const char *ove
 		rig_errmsg_set(err, "how: expected zero, tear or truncate, got '%s'", req->how);
 		return -EINVAL;
 	}
-	if (req->bytes > UINT32_MAX) {
-		rig_errmsg_set(err, "bytes: %lld is larger than any FAT16 file", (long long)req->bytes);
-		return -EINVAL;
-	}
 	if (strchr(overlay, ',')) {   /* would split QEMU's option string */
 		rig_errmsg_set(err, "the overlay path %s has a comma: at-rest faults cannot address it", overlay);
 		return -EINVAL;
@@ -334,6 +797,7 @@ int rig_atrest_start(struct rig_loop *loop, const char *overlay, const char *ove
 	a->part_size = size;
 	a->tmp = rig_xasprintf("%s.atrest-part.raw", overlay);
 	a->src = rig_xasprintf("%s.atrest-src", overlay);
+	a->orig = rig_xasprintf("%s.atrest-orig.raw", overlay);
 	a->done = done;
 	a->arg = arg;
 	rig_json_init(&a->detail);

@@ -1,8 +1,11 @@
 /* At-rest faults of the qemu driver: edit a file of the board's disk while
  * the board is off, without mounts or root (docs/qemu-driver-notes.md).
  * One job: export the partition (qemu-img convert, raw, sparse), find the
- * file (fat16.c), write the fault (qemu-io on the overlay, offsets confined
- * to the partition by a raw offset/size node). Each child has a deadline. */
+ * file (fat16.c on FAT16; debugfs and ext4_debugfs.c on ext2/3/4, where a
+ * truncate or a journal replay is made on the copy and the changed blocks
+ * found by blockdiff.c), write the fault (qemu-io on the overlay, offsets
+ * confined to the partition by a raw offset/size node). Each child has a
+ * deadline (docs/drivers.md). */
 #ifndef RIG_QEMU_ATREST_H
 #define RIG_QEMU_ATREST_H
 

@@ -1,7 +1,9 @@
 # State corrupted at rest (scenarios/corrupt-at-rest.lua) against
-# emulated/qemu/expected-faults.txt; FAULTS overrides the faults run
-# (default: grubenv-tear grubenv-zero). Also: an at-rest fault on a powered
-# board is refused with a clear error.
+# emulated/qemu/expected-faults.txt (lines corrupt-at-rest:FAULT for the RAUC
+# board, swupdate/corrupt-at-rest:FAULT for FLAVOUR=swupdate); FAULTS
+# overrides the faults run (default: grubenv-tear grubenv-zero, and on the
+# RAUC board status-zero status-tear status-truncate). Also: an at-rest fault
+# on a powered board is refused with a clear error.
 . "$(dirname "$0")/lib.sh"
 cat > "$T/on.lua" <<'LUA'
 local dev = rig.device
@@ -19,9 +21,15 @@ set +e
 "$RIG" run "$T/on.lua" --device "$RIG_SRCDIR/emulated/qemu/$FLAVOUR.lua" -v >"$T/out" 2>&1
 set -e
 grep -Eq "^PASS" "$T/out" || { cat "$T/out" >&2; fail "misuse checks"; }
-for f in ${FAULTS:-grubenv-tear grubenv-zero}; do
-	want=$(awk -v s="corrupt-at-rest:$f" '$1 == s { print $2 }' "$RIG_SRCDIR/emulated/qemu/expected-faults.txt")
-	[ -n "$want" ] || fail "no expected verdict for corrupt-at-rest:$f"
+key=corrupt-at-rest
+default="grubenv-tear grubenv-zero status-zero status-tear status-truncate"
+if [ "$FLAVOUR" != rauc ]; then
+	key=$FLAVOUR/corrupt-at-rest
+	default="grubenv-tear grubenv-zero"
+fi
+for f in ${FAULTS:-$default}; do
+	want=$(awk -v s="$key:$f" '$1 == s { print $2 }' "$RIG_SRCDIR/emulated/qemu/expected-faults.txt")
+	[ -n "$want" ] || fail "no expected verdict for $key:$f"
 	rm -rf "$RIG_QEMU_STATE"
 	set +e
 	"$RIG" run "$RIG_SRCDIR/scenarios/corrupt-at-rest.lua" --device "$RIG_SRCDIR/emulated/qemu/$FLAVOUR.lua" \
@@ -29,7 +37,7 @@ for f in ${FAULTS:-grubenv-tear grubenv-zero}; do
 	set -e
 	[ -n "${RIG_QEMU_LOGDIR:-}" ] && mkdir -p "$RIG_QEMU_LOGDIR" && cp "$T/out" "$RIG_QEMU_LOGDIR/$FLAVOUR-at-rest-$f.txt"
 	got=$(grep -Eo '^(PASS|FAIL|BRICK|ERROR|INCONCL|SKIP) ' "$T/out" | tail -1 | tr -d ' ' | tr 'A-Z' 'a-z')
-	[ "$got" = "$want" ] || { cat "$T/out" >&2; fail "corrupt-at-rest:$f: verdict '${got:-none}', expected $want"; }
+	[ "$got" = "$want" ] || { cat "$T/out" >&2; fail "$key:$f: verdict '${got:-none}', expected $want"; }
 	grep -E '^(PASS|FAIL|BRICK) ' -A1 "$T/out"
 	grep -E 'fault\.at_rest' "$T/out" | head -1
 done
