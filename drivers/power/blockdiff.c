@@ -27,52 +27,74 @@ static int read_full(int fd, uint64_t off, uint8_t *buf, size_t n)
 	return 0;
 }
 
-int rig_blockdiff(int edited, int orig, uint64_t size, uint32_t bs, uint64_t max_read,
-		  struct rig_blockdiff_run *out, size_t max)
+void rig_blockdiff_init(struct rig_blockdiff *d, int edited, int orig, uint64_t size, uint32_t bs,
+			uint64_t max_read, struct rig_blockdiff_run *out, size_t max)
+{
+	*d = (struct rig_blockdiff){ .edited = edited, .orig = orig, .size = size, .max_read = max_read,
+				     .bs = bs, .out = out, .max = max };
+}
+
+int rig_blockdiff_step(struct rig_blockdiff *d, uint64_t budget)
 {
 	static uint8_t a[BS_MAX], b[BS_MAX];
-	uint64_t pos = 0, read = 0;
-	size_t n = 0;
+	uint64_t spent = 0, bs = d->bs;
 	int r;
 
 	if (bs == 0 || bs > BS_MAX)
 		return -EINVAL;
-	while (pos < size) {
-		off_t d = lseek(edited, (off_t)pos, SEEK_DATA), h;
+	while (d->pos < d->size) {   /* pos is block-aligned */
+		off_t data = lseek(d->edited, (off_t)d->pos, SEEK_DATA), h;
 
-		if (d < 0)
-			return errno == ENXIO ? (int)n : -errno;   /* ENXIO: no data past pos */
-		h = lseek(edited, d, SEEK_HOLE);
+		if (data < 0 && errno == ENXIO)   /* no data past pos */
+			break;
+		if (data < 0)
+			return -errno;
+		h = lseek(d->edited, data, SEEK_HOLE);
 		if (h < 0)
 			return -errno;
-		if ((uint64_t)h > size)
-			h = (off_t)size;
-		for (uint64_t blk = (uint64_t)d / bs * bs; blk < (uint64_t)h; blk += bs) {
-			size_t len = size - blk < bs ? (size_t)(size - blk) : bs;
+		if ((uint64_t)h > d->size)
+			h = (off_t)d->size;
+		for (uint64_t blk = (uint64_t)data / bs * bs; blk < (uint64_t)h; blk += bs) {
+			size_t len = d->size - blk < bs ? (size_t)(d->size - blk) : (size_t)bs;
+			struct rig_blockdiff_run *last = d->n ? &d->out[d->n - 1] : NULL;
 
-			read += len;
-			if (read > max_read)
+			if (spent >= budget) {
+				d->pos = blk;
+				return 1;
+			}
+			spent += len;
+			d->read += len;
+			if (d->read > d->max_read)
 				return -E2BIG;
-			r = read_full(edited, blk, a, len);
+			r = read_full(d->edited, blk, a, len);
 			if (r == 0)
-				r = read_full(orig, blk, b, len);
+				r = read_full(d->orig, blk, b, len);
 			if (r < 0)
 				return r;
 			if (!memcmp(a, b, len))
 				continue;
-			if (n > 0 && out[n - 1].off + out[n - 1].len == blk) {
-				out[n - 1].len += len;
+			if (last && last->off + last->len == blk) {
+				last->len += len;
 				continue;
 			}
-			if (n == max)
+			if (d->n == d->max)
 				return -E2BIG;
-			out[n].off = blk;
-			out[n].len = len;
-			n++;
+			d->out[d->n++] = (struct rig_blockdiff_run){ .off = blk, .len = len };
 		}
-		pos = (uint64_t)h > pos ? (uint64_t)h : pos + 1;
-		if (pos % bs)
-			pos = (pos / bs + 1) * bs;   /* the block holding h was compared whole */
+		/* the block holding h was compared whole */
+		d->pos = ((uint64_t)h + bs - 1) / bs * bs;
 	}
-	return (int)n;
+	d->pos = d->size;
+	return 0;
+}
+
+int rig_blockdiff(int edited, int orig, uint64_t size, uint32_t bs, uint64_t max_read,
+		  struct rig_blockdiff_run *out, size_t max)
+{
+	struct rig_blockdiff d;
+	int r;
+
+	rig_blockdiff_init(&d, edited, orig, size, bs, max_read, out, max);
+	r = rig_blockdiff_step(&d, UINT64_MAX);
+	return r < 0 ? r : (int)d.n;
 }

@@ -22,7 +22,8 @@
 #define STEP_TIMEOUT_NS (60 * RIG_NS_PER_S)
 #define MANIFEST_MAX (1024 * 1024)
 #define MAX_WRITES (RIG_EXT4_MAX_EXTENTS + 1)   /* ≥ RIG_FAT_MAX_EXTENTS + 1 */
-#define DIFF_MAX_READ (1024ull * 1024 * 1024)   /* data compared, at most; done in one go: it stalls the loop (~0.3 s for 256 MiB) */
+#define DIFF_MAX_READ (1024ull * 1024 * 1024)   /* data compared, at most (~0.3 s for 256 MiB) */
+#define DIFF_SLICE (4ull * 1024 * 1024)         /* compared per turn of the loop (a few ms) */
 #define DIFF_MAX_RUNS 256                       /* runs of changed blocks written back, at most */
 
 struct rig_atrest {
@@ -40,6 +41,9 @@ struct rig_atrest {
 	size_t nsrc;                /* ext4: src.0 .. src.<nsrc-1> written */
 	bool have_orig;             /* ext4: orig holds the export as it was */
 	bool replayed;              /* ext4: the copy's journal was replayed (e2fsck) */
+	struct rig_blockdiff diff;  /* ext4: the copy against orig, a slice per timer turn */
+	struct rig_blockdiff_run *runs;
+	int diff_fe, diff_fo;       /* ext4: the copy and orig while diffing, else -1 */
 	void (*after_copy)(struct rig_atrest *a);
 };
 
@@ -65,12 +69,24 @@ static void cleanup_files(struct rig_atrest *a)
 	a->nsrc = 0;
 }
 
+static void diff_end(struct rig_atrest *a)
+{
+	if (a->diff_fe >= 0)
+		close(a->diff_fe);
+	if (a->diff_fo >= 0)
+		close(a->diff_fo);
+	a->diff_fe = a->diff_fo = -1;
+	free(a->runs);
+	a->runs = NULL;
+}
+
 void rig_atrest_free(struct rig_atrest *a)
 {
 	if (!a)
 		return;
 	rig_loop_cancel_timer(a->loop, a->timer);
 	rig_child_free(a->child);
+	diff_end(a);
 	cleanup_files(a);
 	free(a->overlay);
 	free(a->fmt);
@@ -519,47 +535,33 @@ static void ext4_sif_start(struct rig_atrest *a)
 		finish(a, r, "cannot run debugfs (e2fsprogs): %s", strerror(-r));
 }
 
-/* The edited copy against the original: each run of changed blocks becomes
- * a source file src.<i> and one qemu-io write. */
+/* Each run of changed blocks the diff found becomes a source file src.<i>
+ * and one qemu-io write. */
 static int changed_runs(struct rig_atrest *a, char **argv, size_t *n)
 {
-	struct rig_blockdiff_run *runs = rig_xcalloc(DIFF_MAX_RUNS, sizeof(*runs));
-	uint8_t *buf;
-	int fe, fo, nr, r = 0;
+	int r = 0;
 
-	fe = open(a->tmp, O_RDONLY | O_CLOEXEC);
-	fo = open(a->orig, O_RDONLY | O_CLOEXEC);
-	if (fe < 0 || fo < 0) {
-		r = -errno;
-		nr = r;
-	} else {
-		nr = rig_blockdiff(fe, fo, a->part_size, a->sb.block_size, DIFF_MAX_READ, runs, DIFF_MAX_RUNS);
-	}
-	for (int i = 0; i < nr && r == 0; i++) {
-		char *path = src_n(a, (size_t)i), *data;
+	for (size_t i = 0; i < a->diff.n && r == 0; i++) {
+		const struct rig_blockdiff_run *run = &a->runs[i];
+		char *path = src_n(a, i), *data;
+		uint8_t *buf = rig_xcalloc(1, run->len);
 		int sfd;
 
-		buf = rig_xcalloc(1, runs[i].len);
-		r = pread_fd(&fe, runs[i].off, buf, runs[i].len);
-		a->nsrc = (size_t)i + 1;
+		r = pread_fd(&a->diff_fe, run->off, buf, run->len);
+		a->nsrc = i + 1;
 		sfd = r < 0 ? -1 : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (r == 0 && (sfd < 0 || write(sfd, buf, runs[i].len) != (ssize_t)runs[i].len))
+		if (r == 0 && (sfd < 0 || write(sfd, buf, run->len) != (ssize_t)run->len))
 			r = errno ? -errno : -EIO;
 		if (sfd >= 0)
 			close(sfd);
 		free(buf);
 		data = rig_xasprintf("-s %s", path);
 		if (r == 0)
-			add_write(a, argv, n, runs[i].off, runs[i].len, data);
+			add_write(a, argv, n, run->off, run->len, data);
 		free(data);
 		free(path);
 	}
-	if (fe >= 0)
-		close(fe);
-	if (fo >= 0)
-		close(fo);
-	free(runs);
-	return r < 0 ? r : nr;
+	return r < 0 ? r : (int)a->diff.n;
 }
 
 static void ext4_sif_body(struct rig_atrest *a, const struct rig_child_result *res)
@@ -587,18 +589,48 @@ static void ext4_sif_body(struct rig_atrest *a, const struct rig_child_result *r
 }
 
 /* qemu-io writes of every run of blocks the copy changed (journal replay,
- * debugfs, the fault), or the job finishes with the error. */
+ * debugfs, the fault), or the job finishes with the error. The compare runs
+ * DIFF_SLICE bytes per turn of the loop, so other devices are not held up. */
+static void diff_tick(struct rig_loop *loop, void *arg);
+
 static void write_changed(struct rig_atrest *a)
 {
-	char **argv = rig_xcalloc(2 * DIFF_MAX_RUNS + 8, sizeof(char *));
+	a->diff_fe = open(a->tmp, O_RDONLY | O_CLOEXEC);
+	a->diff_fo = a->diff_fe < 0 ? -1 : open(a->orig, O_RDONLY | O_CLOEXEC);
+	if (a->diff_fo < 0) {
+		int r = -errno;
+
+		diff_end(a);
+		finish(a, r, "partition %s: cannot open its copies: %s", a->partition, strerror(-r));
+		return;
+	}
+	a->runs = rig_xcalloc(DIFF_MAX_RUNS, sizeof(*a->runs));
+	rig_blockdiff_init(&a->diff, a->diff_fe, a->diff_fo, a->part_size, a->sb.block_size, DIFF_MAX_READ,
+			   a->runs, DIFF_MAX_RUNS);
+	a->timer = rig_loop_add_timer(a->loop, 0, diff_tick, a);
+}
+
+static void diff_tick(struct rig_loop *loop, void *arg)
+{
+	struct rig_atrest *a = arg;
+	char **argv;
 	size_t n = 0;
 	int r;
 
+	a->timer = NULL;
+	r = rig_blockdiff_step(&a->diff, DIFF_SLICE);
+	if (r == 1) {
+		a->timer = rig_loop_add_timer(loop, 0, diff_tick, a);
+		return;
+	}
+	argv = rig_xcalloc(2 * DIFF_MAX_RUNS + 8, sizeof(char *));
 	rig_json_key(&a->detail, "writes");
 	rig_json_arr_begin(&a->detail);
 	writes_begin(a, argv, &n);
-	r = changed_runs(a, argv, &n);
+	if (r == 0)
+		r = changed_runs(a, argv, &n);
 	rig_json_arr_end(&a->detail);
+	diff_end(a);
 	if (r <= 0) {
 		for (size_t i = 0; i < n; i++)
 			free(argv[i]);
@@ -798,6 +830,7 @@ int rig_atrest_start(struct rig_loop *loop, const char *overlay, const char *ove
 	a->tmp = rig_xasprintf("%s.atrest-part.raw", overlay);
 	a->src = rig_xasprintf("%s.atrest-src", overlay);
 	a->orig = rig_xasprintf("%s.atrest-orig.raw", overlay);
+	a->diff_fe = a->diff_fo = -1;
 	a->done = done;
 	a->arg = arg;
 	rig_json_init(&a->detail);

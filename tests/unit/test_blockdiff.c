@@ -70,6 +70,21 @@ static void runs(void **state)
 	/* writing zeros over zeros of orig is no change */
 	put(e, 50u * 1024 * 1024, 0, 4096);
 	assert_int_equal(rig_blockdiff(e, o, SIZE, 1024, 1 << 20, r, 8), 3);
+	/* in steps of one block and of 1.5 blocks: the same runs, a run merged
+	 * across the steps (301..303), and more than one step */
+	for (uint64_t budget = 1; budget <= 1536; budget += 1535) {
+		struct rig_blockdiff d;
+		struct rig_blockdiff_run s[8];
+		int steps = 0, rc;
+
+		rig_blockdiff_init(&d, e, o, SIZE, 1024, 1 << 20, s, 8);
+		while ((rc = rig_blockdiff_step(&d, budget)) == 1)
+			steps++;
+		assert_int_equal(rc, 0);
+		assert_true(steps > 3);
+		assert_int_equal(d.n, 3);
+		assert_memory_equal(s, r, 3 * sizeof(*r));
+	}
 	close(e);
 	close(o);
 }
