@@ -8,7 +8,7 @@
 #include "ext4_debugfs.h"
 #include "fat16.h"
 #include "json.h"
-#include "qmp.h"
+#include "qemu_manifest.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -20,7 +20,6 @@
 #include <unistd.h>
 
 #define STEP_TIMEOUT_NS (60 * RIG_NS_PER_S)
-#define MANIFEST_MAX (1024 * 1024)
 #define MAX_WRITES (RIG_EXT4_MAX_EXTENTS + 1)   /* ≥ RIG_FAT_MAX_EXTENTS + 1 */
 #define DIFF_MAX_READ (1024ull * 1024 * 1024)   /* data compared, at most (~0.3 s for 256 MiB) */
 #define DIFF_SLICE (4ull * 1024 * 1024)         /* compared per turn of the loop (a few ms) */
@@ -122,48 +121,17 @@ static void finish(struct rig_atrest *a, int result, const char *fmt, ...)
 static int manifest_partition(const char *manifest, const char *name, uint64_t *off, uint64_t *size,
 			      struct rig_errmsg *err)
 {
-	FILE *f = fopen(manifest, "r");
-	char *buf;
-	size_t n;
-	struct rig_qmp_span all, parts, p, v;
-	int r = -ENOENT;
-	size_t names = 0;
+	struct rig_qemu_parts parts;
+	int i = rig_qemu_manifest_parts(manifest, &parts, err);
 
-	if (!f) {
-		r = -errno;
-		rig_errmsg_set(err, "cannot read the image manifest %s: %s", manifest, strerror(-r));
-		return r;
-	}
-	buf = rig_xcalloc(1, MANIFEST_MAX + 1);
-	n = fread(buf, 1, MANIFEST_MAX, f);
-	fclose(f);
-	all.p = buf;
-	all.n = n;
-	if (rig_qmp_get(all, "partitions", &parts) < 0) {
-		free(buf);
-		rig_errmsg_set(err, "%s: expected a JSON object with \"partitions\"", manifest);
-		return -EINVAL;
-	}
-	for (size_t i = 0; rig_qmp_index(parts, i, &p) == 0; i++, names++) {
-		int64_t o, s;
-
-		if (rig_qmp_get(p, "name", &v) < 0 || v.n != strlen(name) + 2 || memcmp(v.p + 1, name, v.n - 2))
-			continue;
-		if (rig_qmp_get(p, "offset", &v) < 0 || rig_qmp_int(v, &o) < 0 || o < 0 ||
-		    rig_qmp_get(p, "size", &v) < 0 || rig_qmp_int(v, &s) < 0 || s <= 0) {
-			rig_errmsg_set(err, "%s: partition %s has no valid offset and size", manifest, name);
-			r = -EINVAL;
-			break;
-		}
-		*off = (uint64_t)o;
-		*size = (uint64_t)s;
-		r = 0;
-		break;
-	}
-	if (r == -ENOENT)
-		rig_errmsg_set(err, "%s: no partition named '%s' (%zu partitions)", manifest, name, names);
-	free(buf);
-	return r;
+	if (i < 0)
+		return i;
+	i = rig_qemu_parts_find(&parts, name, manifest, err);
+	if (i < 0)
+		return i;
+	*off = parts.p[i].off;
+	*size = parts.p[i].size;
+	return 0;
 }
 
 static char *image_opts(const struct rig_atrest *a)
