@@ -2,7 +2,7 @@
 # boards, checked against emulated/qemu/expected-<flavour>.txt. A test sets
 # FLAVOUR (rauc, the default, or swupdate) before sourcing this file, and
 # VARIANT (an image variant of build-image: nosync, multi-try, b-active,
-# after-rollback) to run on that disk instead of the normal one, checked
+# after-rollback, redundant-env) to run on that disk instead of the normal one, checked
 # against emulated/qemu/expected-<flavour>-<variant>.txt. Each
 # test runs alone: `bash tests/qemu/010-baseline.sh` (needs root to build the
 # image the first time; later runs reuse the cached image).
