@@ -50,6 +50,9 @@ return {
   power = {
     driver = "qemu",
     image = disk_image,
+    -- the image's manifest (partitions for at-rest faults and per-partition
+    -- write counts), also for a variant disk
+    manifest = img .. "/manifest.json",
     format = "raw",
     overlay = overlay,
     accel = os.getenv("RIG_QEMU_ACCEL") or "auto",
