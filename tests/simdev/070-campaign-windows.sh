@@ -122,13 +122,17 @@ for dev in ("b1", "b2"):
         print("  FAIL: %d probes > 2*log2(%d)+8" % (x["probes"], n)); ok = False
 x = f["b3"]
 print("b3 single-env cut-install: %s" % x["summary"])
-if len(x["windows"]) != 2:
+ws = x["windows"]
+if len(ws) < 2:
     print("  FAIL: expected two windows"); ok = False
 else:
-    # the two in-place environment writes: at the start of the install and at its end
-    w1, w2 = x["windows"]
-    print("  window 1 %.3f..%.3f, window 2 %.3f..%.3f" % (w1["first_fail"], w1["last_fail"], w2["first_fail"], w2["last_fail"]))
-    ok &= w1["last_fail"] < 0.1 and w2["first_fail"] > 0.3
+    # the two in-place environment writes: at the start of the install and at
+    # its end; under load (the ASan stage) one passing probe can split the
+    # second into two, but no window may lie between them
+    print("  " + ", ".join("window %d %.3f..%.3f" % (i + 1, w["first_fail"], w["last_fail"]) for i, w in enumerate(ws)))
+    ok &= ws[0]["last_fail"] < 0.1 and all(w["first_fail"] > 0.3 for w in ws[1:])
+    if len(ws) > 3:
+        print("  FAIL: %d windows, at most one split expected" % len(ws)); ok = False
     n = 0.4 / 0.004
     if x["probes"] > 2 * (2 * math.log2(n)) + 16:
         print("  FAIL: %d probes > 2 windows x 2*log2(%d) + 16" % (x["probes"], n)); ok = False
