@@ -139,6 +139,7 @@ struct qemu {
 	struct rig_nbdlog *wlog;    /* NULL until a partition is asked for */
 	struct rig_qemu_parts *parts;
 	bool wlog_valid;            /* read to the end at least once */
+	bool wlog_failed;           /* a read of the log failed (reported once) */
 	struct rig_timer *wlog_timer;
 	pid_t pid;
 	struct rig_child *helper;   /* probe or qemu-img */
@@ -230,13 +231,16 @@ static int qemu_open(const struct rig_drv_ctx *ctx, const struct rig_cfg *cfg, v
 		static const char *const wd[] = { "reset", "poweroff", "shutdown", "pause", "inject-nmi", "none" };
 		const char *w = rig_cfg_str(cfg, "watchdog_action", "reset");
 		bool ok = false;
+		char why[RIG_ERRMSG_MAX];   /* the value, or a message naming it (longer than rtc_base) */
 
-		if (rig_qemu_rtc_base(rtc && *rtc ? rtc : "utc", q->rtc_base, sizeof(q->rtc_base)) < 0) {
-			int r = rig_drv_fail(ctx, -EINVAL, "power.rtc_base (or RIG_QEMU_RTC_BASE): %s", q->rtc_base);
+		if (rig_qemu_rtc_base(rtc && *rtc ? rtc : "utc", why, sizeof(why)) < 0 ||
+		    strlen(why) >= sizeof(q->rtc_base)) {
+			int r = rig_drv_fail(ctx, -EINVAL, "power.rtc_base (or RIG_QEMU_RTC_BASE): %s", why);
 
 			qemu_close(q);
 			return r;
 		}
+		memcpy(q->rtc_base, why, strlen(why) + 1);
 		for (size_t i = 0; i < sizeof(wd) / sizeof(wd[0]); i++)
 			ok = ok || !strcmp(w, wd[i]);
 		if (!ok) {
@@ -493,9 +497,13 @@ static void wlog_read(struct qemu *q, size_t max)
 
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0) {
-			if (r < 0)
+		if (r < 0) {   /* the counts stay as they are: not valid, reported once */
+			if (!q->wlog_failed)
 				rig_drv_event(&q->ctx, "qemu.writes.error", "{\"errno\":%d}", errno);
+			q->wlog_failed = true;
+			return;
+		}
+		if (r == 0) {
 			q->wlog_valid = true;
 			return;
 		}
@@ -559,6 +567,34 @@ static int wlog_create(struct qemu *q)
 		return -errno;
 	if (q->wlog)
 		q->wlog_valid = false;
+	q->wlog_failed = false;
+	return 0;
+}
+
+/* The manifest's partitions and the counter of nbdkit's log. Set up at each
+ * power-on in volatile-cache mode, so the reader keeps up with the log from
+ * its first line (reads are logged too: megabytes by the end of a download)
+ * and an arm never waits behind a backlog; else at the first call. */
+static int wlog_setup(struct qemu *q, struct rig_errmsg *err)
+{
+	if (!q->parts) {
+		struct rig_qemu_parts *p = rig_xcalloc(1, sizeof(*p));
+		int r = rig_qemu_manifest_parts(q->manifest, p, err);
+
+		if (r < 0) {
+			free(p);
+			return r;
+		}
+		q->parts = p;
+	}
+	if (!q->wlog) {
+		q->wlog = rig_xcalloc(1, sizeof(*q->wlog));
+		rig_nbdlog_init(q->wlog);
+		for (size_t k = 0; k < q->parts->n; k++)
+			rig_nbdlog_add_range(q->wlog, q->parts->p[k].off, q->parts->p[k].size);
+		q->wlog_valid = q->wlog_fd < 0;   /* off: nothing is being written */
+	}
+	wlog_start(q);
 	return 0;
 }
 
@@ -776,7 +812,11 @@ static int spawn_qemu(struct qemu *q)
 		return r;
 	}
 	q->pid = pid;
-	wlog_start(q);
+	if (q->volatile_cache) {   /* no manifest: no counts, said at the first ask */
+		struct rig_errmsg ignored;
+
+		(void)wlog_setup(q, &ignored);
+	}
 	q->guest_reset = false;
 	q->watchdog = false;
 	q->qmp = qp[0];
@@ -979,9 +1019,8 @@ static int qemu_get(void *handle, rig_power_done_fn *done, void *arg)
 	return 0;
 }
 
-/* Per partition: the first call loads the manifest's partitions and starts
- * reading nbdkit's log, from its first byte (as query-blockstats counts
- * from QEMU's start). */
+/* Per partition: what the guest wrote there, from nbdkit's log (since the
+ * counter was set up; triggers count from their arm). */
 static int partition_written(struct qemu *q, const char *partition, uint64_t *bytes)
 {
 	int i;
@@ -991,27 +1030,12 @@ static int partition_written(struct qemu *q, const char *partition, uint64_t *by
 				    "written to partition '%s': power.disk = \"direct\" counts writes per drive only "
 				    "(QMP query-blockstats); per-partition counts need disk = \"volatile-cache\" "
 				    "(RIG_QEMU_DISK=volatile-cache: nbdkit logs every write)", partition);
-	if (!q->parts) {
-		struct rig_qemu_parts *p = rig_xcalloc(1, sizeof(*p));
-		int r = rig_qemu_manifest_parts(q->manifest, p, q->ctx.err);
-
-		if (r < 0) {
-			free(p);
-			return r;
-		}
-		q->parts = p;
-	}
+	i = wlog_setup(q, q->ctx.err);
+	if (i < 0)
+		return i;
 	i = rig_qemu_parts_find(q->parts, partition, q->manifest, q->ctx.err);
 	if (i < 0)
 		return i;
-	if (!q->wlog) {
-		q->wlog = rig_xcalloc(1, sizeof(*q->wlog));
-		rig_nbdlog_init(q->wlog);
-		for (size_t k = 0; k < q->parts->n; k++)
-			rig_nbdlog_add_range(q->wlog, q->parts->p[k].off, q->parts->p[k].size);
-		q->wlog_valid = q->wlog_fd < 0;   /* off: nothing is being written */
-		wlog_start(q);
-	}
 	if (!q->wlog_valid)
 		return -EAGAIN;
 	*bytes = q->wlog->ranges[i].bytes;
