@@ -492,7 +492,10 @@ static const char *opt_field_str(lua_State *L, int t, const char *k)
 {
 	const char *s;
 
-	lua_getfield(L, t, k);
+	/* a string only: lua_tostring would turn a number into a new string
+	 * that nothing keeps alive once popped */
+	if (lua_getfield(L, t, k) != LUA_TSTRING && !lua_isnil(L, -1))
+		luaL_error(L, "'%s': expected a string, got %s", k, luaL_typename(L, -1));
 	s = lua_tostring(L, -1);
 	lua_pop(L, 1);   /* the table keeps the string alive */
 	return s;

@@ -214,10 +214,13 @@ static int write_src(struct rig_atrest *a, const void *buf, size_t len)
 {
 	int fd = open(a->src, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), r = 0;
 
+	ssize_t w;
+
 	if (fd < 0)
 		return -errno;
-	if (write(fd, buf, len) != (ssize_t)len)
-		r = errno ? -errno : -EIO;
+	w = write(fd, buf, len);
+	if (w != (ssize_t)len)
+		r = w < 0 ? -errno : -EIO;   /* short: no errno */
 	close(fd);
 	return r;
 }
@@ -468,7 +471,7 @@ static void ext4_stat_body(struct rig_atrest *a, const struct rig_child_result *
 static void ext4_copied_body(struct rig_atrest *a, const struct rig_child_result *res)
 {
 	if (res->timed_out || res->exit_code != 0) {
-		finish(a, -EIO, "cp of the exported partition %s (exit %d): %.300s",
+		finish(a, -EIO, "cp of the exported partition %s %s (exit %d): %.300s", a->partition,
 		       res->timed_out ? "timed out" : "failed", res->exit_code, res->output);
 		return;
 	}
@@ -518,8 +521,14 @@ static int changed_runs(struct rig_atrest *a, char **argv, size_t *n)
 		r = pread_fd(&a->diff_fe, run->off, buf, run->len);
 		a->nsrc = i + 1;
 		sfd = r < 0 ? -1 : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (r == 0 && (sfd < 0 || write(sfd, buf, run->len) != (ssize_t)run->len))
-			r = errno ? -errno : -EIO;
+		if (r == 0 && sfd < 0)
+			r = -errno;
+		if (r == 0) {
+			ssize_t w = write(sfd, buf, run->len);
+
+			if (w != (ssize_t)run->len)
+				r = w < 0 ? -errno : -EIO;   /* short: no errno */
+		}
 		if (sfd >= 0)
 			close(sfd);
 		free(buf);
