@@ -44,6 +44,7 @@ struct rig_atrest {
 	struct rig_blockdiff_run *runs;
 	int diff_fe, diff_fo;       /* ext4: the copy and orig while diffing, else -1 */
 	void (*after_copy)(struct rig_atrest *a);
+	void (*step)(struct rig_atrest *a, const struct rig_child_result *res);   /* the running child's */
 };
 
 static char *src_n(const struct rig_atrest *a, size_t i)
@@ -117,6 +118,26 @@ static void finish(struct rig_atrest *a, int result, const char *fmt, ...)
 		done(a->arg, result, result < 0 ? m.text : rig_json_str(&a->detail));
 }
 
+/* A finished child is freed by its owner, after its result was read (and
+ * after the step may have started the next child in a->child). */
+static void step_done(void *arg, const struct rig_child_result *res)
+{
+	struct rig_atrest *a = arg;
+	struct rig_child *c = a->child;
+
+	a->child = NULL;
+	a->step(a, res);   /* may finish the job, and the owner free a */
+	rig_child_free(c);
+}
+
+/* Run one host tool, its result to step, with the step deadline. */
+static int spawn_step(struct rig_atrest *a, char **argv,
+		      void (*step)(struct rig_atrest *a, const struct rig_child_result *res))
+{
+	a->step = step;
+	return rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, step_done, a, &a->child);
+}
+
 /* The partition's offset and size from the image's manifest.json. */
 static int manifest_partition(const char *manifest, const char *name, uint64_t *off, uint64_t *size,
 			      struct rig_errmsg *err)
@@ -163,7 +184,6 @@ static void written_body(struct rig_atrest *a, const struct rig_child_result *re
 	finish(a, 0, "%s", "");
 }
 
-static void written(void *arg, const struct rig_child_result *res);
 
 static void add_write(struct rig_atrest *a, char **argv, size_t *n, uint64_t off, uint64_t len, const char *data)
 {
@@ -202,7 +222,7 @@ static void writes_run(struct rig_atrest *a, char **argv, size_t n)
 	int r;
 
 	argv[n] = NULL;
-	r = rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, written, a, &a->child);
+	r = spawn_step(a, argv, written_body);
 	for (size_t i = 0; i < n; i++)
 		free(argv[i]);
 	if (r < 0)
@@ -277,10 +297,10 @@ static int debugfs_result(struct rig_atrest *a, const struct rig_child_result *r
 	return 0;
 }
 
-static void ext4_stat_done(void *arg, const struct rig_child_result *res);
-static void ext4_copied_done(void *arg, const struct rig_child_result *res);
-static void ext4_replayed_done(void *arg, const struct rig_child_result *res);
-static void ext4_sif_done(void *arg, const struct rig_child_result *res);
+static void ext4_stat_body(struct rig_atrest *a, const struct rig_child_result *res);
+static void ext4_copied_body(struct rig_atrest *a, const struct rig_child_result *res);
+static void ext4_replayed_body(struct rig_atrest *a, const struct rig_child_result *res);
+static void ext4_sif_body(struct rig_atrest *a, const struct rig_child_result *res);
 static void ext4_begin(struct rig_atrest *a);
 
 /* orig = the export as it is now (once), then next(a). */
@@ -294,7 +314,7 @@ static void copy_then(struct rig_atrest *a, void (*next)(struct rig_atrest *a))
 		return;
 	}
 	a->after_copy = next;
-	r = rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, ext4_copied_done, a, &a->child);
+	r = spawn_step(a, argv, ext4_copied_body);
 	if (r < 0)
 		finish(a, r, "cannot run cp: %s", strerror(-r));
 }
@@ -302,7 +322,7 @@ static void copy_then(struct rig_atrest *a, void (*next)(struct rig_atrest *a))
 static void ext4_replay(struct rig_atrest *a)
 {
 	char *argv[] = { "e2fsck", "-y", "-E", "journal_only", a->tmp, NULL };
-	int r = rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, ext4_replayed_done, a, &a->child);
+	int r = spawn_step(a, argv, ext4_replayed_body);
 
 	if (r < 0)
 		finish(a, r, "cannot run e2fsck (e2fsprogs): %s", strerror(-r));
@@ -328,16 +348,6 @@ static void ext4_replayed_body(struct rig_atrest *a, const struct rig_child_resu
 	}
 	a->replayed = true;
 	ext4_begin(a);
-}
-
-static void ext4_replayed_done(void *arg, const struct rig_child_result *res)
-{
-	struct rig_atrest *a = arg;
-	struct rig_child *c = a->child;
-
-	a->child = NULL;
-	ext4_replayed_body(a, res);
-	rig_child_free(c);
 }
 
 
@@ -369,7 +379,7 @@ static void ext4_begin(struct rig_atrest *a)
 	argv[2] = req;
 	argv[3] = a->tmp;
 	argv[4] = NULL;
-	r = rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, ext4_stat_done, a, &a->child);
+	r = spawn_step(a, argv, ext4_stat_body);
 	free(req);
 	if (r < 0)
 		finish(a, r, "cannot run debugfs (e2fsprogs): %s", strerror(-r));
@@ -501,7 +511,7 @@ static void ext4_sif_start(struct rig_atrest *a)
 	argv[3] = a->src;
 	argv[4] = a->tmp;
 	argv[5] = NULL;
-	r = rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, ext4_sif_done, a, &a->child);
+	r = spawn_step(a, argv, ext4_sif_body);
 	if (r < 0)
 		finish(a, r, "cannot run debugfs (e2fsprogs): %s", strerror(-r));
 }
@@ -621,36 +631,6 @@ static void diff_tick(struct rig_loop *loop, void *arg)
 	free(argv);
 }
 
-static void ext4_copied_done(void *arg, const struct rig_child_result *res)
-{
-	struct rig_atrest *a = arg;
-	struct rig_child *c = a->child;
-
-	a->child = NULL;
-	ext4_copied_body(a, res);
-	rig_child_free(c);
-}
-
-static void ext4_stat_done(void *arg, const struct rig_child_result *res)
-{
-	struct rig_atrest *a = arg;
-	struct rig_child *c = a->child;
-
-	a->child = NULL;
-	ext4_stat_body(a, res);
-	rig_child_free(c);
-}
-
-static void ext4_sif_done(void *arg, const struct rig_child_result *res)
-{
-	struct rig_atrest *a = arg;
-	struct rig_child *c = a->child;
-
-	a->child = NULL;
-	ext4_sif_body(a, res);
-	rig_child_free(c);
-}
-
 /* ---- FAT16 ---- */
 
 static void fat16_fault(struct rig_atrest *a, int fd);
@@ -735,26 +715,6 @@ static void fat16_fault(struct rig_atrest *a, int fd)
 
 /* A finished child is freed by its owner, after its result was read (and
  * after the next step may have replaced a->child). */
-static void written(void *arg, const struct rig_child_result *res)
-{
-	struct rig_atrest *a = arg;
-	struct rig_child *c = a->child;
-
-	a->child = NULL;
-	written_body(a, res);   /* may free a (done) */
-	rig_child_free(c);
-}
-
-static void exported(void *arg, const struct rig_child_result *res)
-{
-	struct rig_atrest *a = arg;
-	struct rig_child *c = a->child;
-
-	a->child = NULL;
-	exported_body(a, res);
-	rig_child_free(c);
-}
-
 static void start_later(struct rig_loop *loop, void *arg)
 {
 	struct rig_atrest *a = arg;
@@ -764,7 +724,7 @@ static void start_later(struct rig_loop *loop, void *arg)
 
 	RIG_UNUSED(loop);
 	a->timer = NULL;
-	r = rig_child_spawn(a->loop, argv, NULL, NULL, STEP_TIMEOUT_NS, exported, a, &a->child);
+	r = spawn_step(a, argv, exported_body);
 	free(opts);
 	if (r < 0)
 		finish(a, r, "cannot run qemu-img: %s", strerror(-r));
