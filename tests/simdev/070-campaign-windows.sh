@@ -130,7 +130,9 @@ else:
     # its end; under load (the ASan stage) one passing probe can split the
     # second into two, but no window may lie between them
     print("  " + ", ".join("window %d %.3f..%.3f" % (i + 1, w["first_fail"], w["last_fail"]) for i, w in enumerate(ws)))
-    ok &= ws[0]["last_fail"] < 0.1 and all(w["first_fail"] > 0.3 for w in ws[1:])
+    # the edges move by the cut's measured jitter (0.04 under ASan)
+    slack = max(0.02, 2 * x["jitter"])
+    ok &= ws[0]["last_fail"] < 0.1 + slack and all(w["first_fail"] > 0.3 - slack for w in ws[1:])
     if len(ws) > 3:
         print("  FAIL: %d windows, at most one split expected" % len(ws)); ok = False
     n = 0.4 / 0.004
