@@ -21,7 +21,8 @@
 --                       (variants/<name>.img, manifest.json "variants"): nosync
 --                       (boot partition without `sync`), multi-try (3 tries per
 --                       slot), b-active (start on slot B), after-rollback (B's try
---                       spent, A good)
+--                       spent, A good), redundant-env (grubenv in two copies with
+--                       a sequence number)
 --   RIG_QEMU_BOOT_TIMEOUT  seconds from power-on to the login prompt (default 360:
 --                       several boots under load, e.g. multi-try's retries)
 local cache = os.getenv("RIG_IMAGE_CACHE") or "/var/cache/rig/images"
@@ -32,10 +33,11 @@ local disk = os.getenv("RIG_QEMU_DISK") or "direct"
 local overlay = state .. (disk == "direct" and "/disk.qcow2" or "/disk.raw")
 -- variant -> the slot it starts on (build-image's variant list)
 local variant = os.getenv("RIG_QEMU_VARIANT") or ""
-local variants = { [""] = "A", nosync = "A", ["multi-try"] = "A", ["b-active"] = "B", ["after-rollback"] = "A" }
+local variants = { [""] = "A", nosync = "A", ["multi-try"] = "A", ["b-active"] = "B", ["after-rollback"] = "A",
+                   ["redundant-env"] = "A" }
 local base_slot = variants[variant]
 if not base_slot then
-  error("RIG_QEMU_VARIANT=" .. variant .. ": unknown image variant (nosync, multi-try, b-active, after-rollback)")
+  error("RIG_QEMU_VARIANT=" .. variant .. ": unknown image variant (nosync, multi-try, b-active, after-rollback, redundant-env)")
 end
 local disk_image = img .. (variant == "" and "/disk.img" or ("/variants/" .. variant .. ".img"))
 local boot_timeout = tonumber(os.getenv("RIG_QEMU_BOOT_TIMEOUT") or "360")

@@ -3,8 +3,9 @@
 -- grubenv.b, each with SEQ first and SEQ_END last). After a good v1 -> v2
 -- update the board is powered off, the newer or the older copy (as read
 -- from the running board) is damaged with dev:fault_at_rest, and the board
--- is powered on. Run by tests/qemu/572-redundant-env-at-rest.sh against
--- emulated/qemu/expected-rauc-redundant-env.txt.
+-- is powered on. Run by tests/qemu/572-redundant-env-at-rest.sh and
+-- 577-swupdate-redundant-env-at-rest.sh against
+-- emulated/qemu/expected-<flavour>-redundant-env.txt.
 --
 -- Parameters: copy=newer (default) | older; how=tear (default) | zero |
 -- truncate; cut=VAR (truncate only: the copy's new size is the byte offset
@@ -18,9 +19,9 @@
 local dev = rig.device
 local which = rig.param("copy", "newer")
 local how = rig.param("how", "tear")
-local dir = "/mnt/boot/grub/"
 if which ~= "newer" and which ~= "older" then rig.error("copy: expected newer or older, got " .. which) end
 
+local dir   -- the boot partition's grub directory, found after provision
 -- the copy's SEQ when it is valid (SEQ_END equals SEQ), read with the real
 -- grub-editenv (not the guest's wrapper, which picks a copy itself)
 local function seq_of(c)
@@ -33,6 +34,10 @@ local function seq_of(c)
 end
 
 dev:provision()
+-- the boot partition: /mnt/boot on the RAUC board, /boot on the SWUpdate one
+local found = dev:run("for d in /mnt/boot/grub /boot/grub; do [ -e $d/grubenv.a ] && echo $d/ && break; done")
+dir = found and found:match("(/[%w/]+/)")
+if not dir then rig.error("no grubenv.a in /mnt/boot/grub or /boot/grub: not the redundant-env variant?") end
 local out, st = dev:install("target")
 rig.check(st == 0, "the good update failed: %s", tostring(out))
 dev:reboot()
