@@ -49,6 +49,10 @@ void rig_errmsg_vset(struct rig_errmsg *e, const char *fmt, va_list ap);
 /* Set FD_CLOEXEC and O_NONBLOCK. */
 int rig_fd_set_nonblock(int fd);
 int rig_fd_set_cloexec(int fd);
+/* The digits in base 10 or 16 at p (before end): their value in *out and a
+ * pointer past them, or NULL when p holds no digit or the value needs more
+ * than 64 bits. No sign, no prefix, no spaces. */
+const char *rig_scan_u64(const char *p, const char *end, unsigned base, uint64_t *out);
 
 /* Exit statuses of the rig binary. */
 enum {

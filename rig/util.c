@@ -114,3 +114,29 @@ int rig_fd_set_cloexec(int fd)
 		return -errno;
 	return 0;
 }
+
+const char *rig_scan_u64(const char *p, const char *end, unsigned base, uint64_t *out)
+{
+	const char *s = p;
+	uint64_t v = 0;
+
+	for (; p < end; p++) {
+		unsigned d;
+
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned)(*p - '0');
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = (unsigned)(*p - 'a' + 10);
+		else if (base == 16 && *p >= 'A' && *p <= 'F')
+			d = (unsigned)(*p - 'A' + 10);
+		else
+			break;
+		if (v > (UINT64_MAX - d) / base)
+			return NULL;
+		v = v * base + d;
+	}
+	if (p == s)
+		return NULL;
+	*out = v;
+	return p;
+}

@@ -2,6 +2,7 @@
  * (ext4_debugfs.h). Every number is checked for overflow, every line is
  * bounded by the text's length; nothing is trusted to be NUL-terminated. */
 #include "ext4_debugfs.h"
+#include "rig.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -111,28 +112,11 @@ static bool find(struct cur *c, const char *s)
 
 static bool num(struct cur *c, unsigned base, uint64_t *out)
 {
-	uint64_t v = 0;
-	const char *s = c->p;
+	const char *q = rig_scan_u64(c->p, c->end, base, out);
 
-	for (; c->p < c->end; c->p++) {
-		unsigned d;
-		char ch = *c->p;
-
-		if (ch >= '0' && ch <= '9')
-			d = (unsigned)(ch - '0');
-		else if (base == 16 && ch >= 'a' && ch <= 'f')
-			d = (unsigned)(ch - 'a' + 10);
-		else if (base == 16 && ch >= 'A' && ch <= 'F')
-			d = (unsigned)(ch - 'A' + 10);
-		else
-			break;
-		if (v > (UINT64_MAX - d) / base)
-			return false;
-		v = v * base + d;
-	}
-	if (c->p == s)
+	if (!q)
 		return false;
-	*out = v;
+	c->p = q;
 	return true;
 }
 

@@ -1,5 +1,6 @@
 /* Counting the writes in nbdkit's log (nbdlog.h). */
 #include "nbdlog.h"
+#include "rig.h"
 
 #include <errno.h>
 #include <string.h>
@@ -13,7 +14,6 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
  * character, more than 64 bits). */
 static int parse_u64(const char *p, size_t n, uint64_t *out)
 {
-	uint64_t v = 0;
 	unsigned base = 10;
 
 	if (n > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
@@ -21,25 +21,7 @@ static int parse_u64(const char *p, size_t n, uint64_t *out)
 		p += 2;
 		n -= 2;
 	}
-	if (n == 0)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++) {
-		unsigned d;
-
-		if (p[i] >= '0' && p[i] <= '9')
-			d = (unsigned)(p[i] - '0');
-		else if (base == 16 && p[i] >= 'a' && p[i] <= 'f')
-			d = (unsigned)(p[i] - 'a' + 10);
-		else if (base == 16 && p[i] >= 'A' && p[i] <= 'F')
-			d = (unsigned)(p[i] - 'A' + 10);
-		else
-			return -EINVAL;
-		if (v > (UINT64_MAX - d) / base)
-			return -EINVAL;
-		v = v * base + d;
-	}
-	*out = v;
-	return 0;
+	return rig_scan_u64(p, p + n, base, out) == p + n ? 0 : -EINVAL;
 }
 
 static bool token_is(const char *t, size_t n, const char *word)

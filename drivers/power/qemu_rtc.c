@@ -1,8 +1,8 @@
 /* rtc_base: validated here so a typo is an error at open, not a QEMU that
  * refuses to start (or a guest silently on the host's clock). */
 #include "qemu_rtc.h"
+#include "rig.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,15 +10,12 @@
 
 static bool num(const char *s, size_t n, int lo, int hi, int *v)
 {
-	int x = 0;
+	uint64_t x;
 
-	for (size_t i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-		x = x * 10 + (s[i] - '0');
-	}
-	*v = x;
-	return x >= lo && x <= hi;
+	if (rig_scan_u64(s, s + n, 10, &x) != s + n || x < (uint64_t)lo || x > (uint64_t)hi)
+		return false;
+	*v = (int)x;
+	return true;
 }
 
 int rig_qemu_rtc_base(const char *in, char *out, size_t n)

@@ -3,37 +3,23 @@
  * 2 KiB; the data ranges of whatever parses lie inside the file system and
  * never exceed the size asked for. */
 #include "drivers/power/ext4_debugfs.h"
+#include "fuzz_mem.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct mem {
-	const uint8_t *p;
-	size_t n;
-};
-
-static int rd(void *arg, uint64_t off, void *buf, size_t n)
-{
-	const struct mem *m = arg;
-
-	if (off > m->n || n > m->n - off)
-		return -EIO;
-	memcpy(buf, m->p + off, n);
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rig_ext4_stat st;
 	struct rig_ext4_super sb = { .block_size = 1024, .blocks = 262144 };
 	struct rig_ext4_range r[16];
-	struct mem m = { data, size };
+	struct fuzz_mem m = { data, size, false };
 	char err[128];
 	int n;
 
-	if (rig_ext4_super_read(rd, &m, (uint64_t)1 << 30, &sb, err, sizeof(err)) == 0 &&
+	if (rig_ext4_super_read(fuzz_mem_read, &m, (uint64_t)1 << 30, &sb, err, sizeof(err)) == 0 &&
 	    (sb.block_size < 1024 || sb.block_size > 65536 || sb.blocks == 0 ||
 	     sb.blocks > ((uint64_t)1 << 30) / sb.block_size))
 		abort();

@@ -1,38 +1,24 @@
 /* Fuzz the FAT16 reader of the at-rest faults: any bytes as a partition; a
  * file it finds lies inside the partition, its extents cover its size. */
 #include "drivers/power/fat16.h"
+#include "fuzz_mem.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct mem {
-	const uint8_t *p;
-	size_t n;
-};
-
-static int rd(void *arg, uint64_t off, void *buf, size_t n)
-{
-	const struct mem *m = arg;
-
-	if (off > m->n || n > m->n - off)
-		abort();   /* the reader must check before it reads */
-	memcpy(buf, m->p + off, n);
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const paths[] = { "/grub/grubenv", "/GRUB/GRUB.CFG", "/a", "/a/b/c/d" };
-	struct mem m = { data, size };
+	struct fuzz_mem m = { data, size, true };
 	char err[256];
 
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		struct rig_fat_file f;
 		uint64_t covered = 0;
 
-		if (rig_fat16_find(rd, &m, size, paths[i], &f, err, sizeof(err)) < 0)
+		if (rig_fat16_find(fuzz_mem_read, &m, size, paths[i], &f, err, sizeof(err)) < 0)
 			continue;
 		if (f.dirent_off + 32 > size || f.n_ext > RIG_FAT_MAX_EXTENTS)
 			abort();
