@@ -16,6 +16,7 @@
 -- update-blocked (boots, but the next update fails) or rolled-back / other
 -- slot, brick (no login within boot_wait: e.g. a boot loop, with the
 -- number of restarts seen).
+local ota = require("lib.ota")
 local dev = rig.device
 local upd = dev.config.update
 local fault = rig.param("fault", "grubenv-zero")
@@ -47,24 +48,7 @@ target.how, target.bytes = how, bytes >= 0 and bytes or nil
 local detail, err = dev:fault_at_rest(target)
 if not detail then rig.error("the at-rest fault could not be written: " .. tostring(err)) end
 rig.log("at rest: %s", detail)
-local markers = 0
-local t_on = rig.now()
-dev:on()
-local wait = rig.param("boot_wait", 150)
-local logged_in = false
-while rig.now() - t_on < wait do
-  local i = dev:expect_any({ dev.config.boot.marker, dev.config.boot.ready }, wait - (rig.now() - t_on))
-  if i == 1 then markers = markers + 1
-  elseif i == 2 then logged_in = dev:login(60); break
-  else break end
-end
-rig.event("fault.judge", { markers = markers, logged_in = logged_in and true or false })
-if not logged_in then
-  -- the evidence: what the last boot printed
-  rig.log("console tail: %s", rig.strip_kernel(dev:console_tail(800) or ""))
-  rig.brick(string.format("%s: no login within %d s, %d boot markers (a boot loop if > 1)", fault, wait, markers),
-            "brick")
-end
+ota.power_on_after_fault(fault)
 local status_file = what == "status" and (rig.param("status_mount", "/data") .. target.path) or nil
 if status_file then   -- evidence: the file as the client finds it after the boot
   rig.log("status file after the boot: %s", tostring(dev:run(string.format(

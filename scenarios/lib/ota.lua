@@ -155,6 +155,29 @@ function ota.recover(ctx)
                           added + 1, kind, total_markers), "brick:" .. kind)
 end
 
+--- Power on after a fault written at rest and wait for the login prompt,
+--- counting the boot markers; no power cycle is added. Without a login
+--- within the `boot_wait` parameter (default 150 s) the verdict is brick,
+--- with the console's last boot as evidence; `what` names the fault.
+function ota.power_on_after_fault(what)
+  local markers, logged_in = 0, false
+  local t_on = rig.now()
+  dev:on()
+  local wait = rig.param("boot_wait", 150)
+  while rig.now() - t_on < wait do
+    local i = dev:expect_any({ boot_cfg.marker, boot_cfg.ready }, wait - (rig.now() - t_on))
+    if i == 1 then markers = markers + 1
+    elseif i == 2 then logged_in = dev:login(60); break
+    else break end
+  end
+  rig.event("fault.judge", { markers = markers, logged_in = logged_in and true or false })
+  if not logged_in then
+    rig.log("console tail: %s", rig.strip_kernel(dev:console_tail(800) or ""))
+    rig.brick(string.format("%s: no login within %d s, %d boot markers (a boot loop if > 1)", what, wait, markers),
+              "brick")
+  end
+end
+
 ---------------------------------------------------------------------------
 -- the update and its phases
 

@@ -16,6 +16,7 @@
 -- or other (another version or slot), not-repaired (the damaged copy is
 -- still invalid after mark-good wrote the environment), update-blocked;
 -- brick (no login within boot_wait).
+local ota = require("lib.ota")
 local dev = rig.device
 local which = rig.param("copy", "newer")
 local how = rig.param("how", "tear")
@@ -65,22 +66,8 @@ local detail, err = dev:fault_at_rest(opts)
 if not detail then rig.error("the at-rest fault could not be written: " .. tostring(err)) end
 rig.log("at rest: %s", detail)
 
-local markers, logged_in = 0, false
-local t_on = rig.now()
-dev:on()
-local wait = rig.param("boot_wait", 150)
-while rig.now() - t_on < wait do
-  local i = dev:expect_any({ dev.config.boot.marker, dev.config.boot.ready }, wait - (rig.now() - t_on))
-  if i == 1 then markers = markers + 1
-  elseif i == 2 then logged_in = dev:login(60); break
-  else break end
-end
-rig.event("fault.judge", { markers = markers, logged_in = logged_in and true or false })
 local what = string.format("%s copy (grubenv.%s) %s", which, target, how)
-if not logged_in then
-  rig.log("console tail: %s", rig.strip_kernel(dev:console_tail(800) or ""))
-  rig.brick(string.format("%s: no login within %d s, %d boot markers", what, wait, markers), "brick")
-end
+ota.power_on_after_fault(what)
 local v, s = dev:version(), dev:slot()
 if v ~= v0 or s ~= s0 then
   rig.fail(string.format("%s: booted %s/%s, was %s/%s", what, tostring(v), tostring(s), v0, s0),
