@@ -26,14 +26,21 @@
  * `written` trigger asks, it polls `query-blockstats` every 20 ms and keeps
  * the bytes the guest wrote to its disk (summed over power cycles).
  *
- * Writes per partition (disk = "volatile-cache" only): nbdkit runs its log
- * filter above the cache filter, so the log (<overlay>.writes.log, new at
- * each power-on) has every Write, Zero and Trim as the guest issued it.
+ * With `disk = "direct-nbd"` nbdkit serves the raw copy without its cache
+ * filter: a write nbdkit acknowledged is in the file (the host's page
+ * cache), so a cut keeps every write as with direct; the point is nbdkit's
+ * log.
+ *
+ * Writes per partition (disk = "direct-nbd" or "volatile-cache"): nbdkit runs
+ * its log filter first (above the cache filter), so the log
+ * (<overlay>.writes.log, new at each power-on) has every Write, Zero and Trim
+ * as the guest issued it.
  * Once a `written` trigger names a partition, the driver reads that file
  * every 20 ms from where it left off (nbdlog.c parses it) and counts the
  * bytes that overlap each partition of the image's manifest.json (summed
  * over power cycles). With disk = "direct" QEMU opens the qcow2 overlay
- * itself and there is nothing to read the writes from: refused.
+ * itself and there is nothing to read the writes from: refused, with the
+ * fix named.
  *
  * Reboot: with `reboot = "restart"` (the default) QEMU runs with -no-reboot and
  * the driver starts a new QEMU on the same disk when the guest reset itself
@@ -87,8 +94,9 @@ static const struct rig_opt qemu_opts[] = {
 	{ "args", RIG_OPT_STRV, false, "extra QEMU arguments" },
 	{ "log", RIG_OPT_STRING, false, "QEMU's stdout/stderr (default <overlay>.log)" },
 	{ "disk", RIG_OPT_STRING, false,
-	  "direct (default: every write QEMU issued survives a cut) or volatile-cache "
-	  "(nbdkit writeback cache: writes since the last flush are lost; overlay is then a raw copy)" },
+	  "direct (default: every write QEMU issued survives a cut), direct-nbd (the same, but served by "
+	  "nbdkit, whose log counts writes per partition) or volatile-cache (nbdkit writeback cache: writes "
+	  "since the last flush are lost); with nbdkit the overlay is a raw copy" },
 	{ "nbdkit", RIG_OPT_STRING, false, "the nbdkit binary (default nbdkit)" },
 	{ "reboot", RIG_OPT_STRING, false,
 	  "restart (default: a guest reset starts a new QEMU on the same disk) or reset (QEMU's own reset)" },
@@ -109,7 +117,8 @@ enum stage { ST_IDLE, ST_PROBE, ST_OVERLAY, ST_STARTED, ST_KILLING };
 struct qemu {
 	struct rig_drv_ctx ctx;
 	char *image, *format, *overlay, *qemu, *log, *probe_kernel, *probe_initrd, *nbdkit;
-	bool volatile_cache;
+	bool nbd;              /* served by nbdkit (direct-nbd, volatile-cache) */
+	bool volatile_cache;   /* ... with its cache filter in writeback mode */
 	bool restart_on_reset;      /* reboot = "restart" */
 	bool guest_reset;           /* QMP SHUTDOWN said guest-reset */
 	bool watchdog;              /* QMP WATCHDOG came from this QEMU */
@@ -133,7 +142,7 @@ struct qemu {
 	uint64_t wr_base, wr_cur;   /* earlier QEMUs' total; this QEMU's wr_bytes */
 	int64_t stats_id;           /* the query in flight, -1 if none */
 	struct rig_timer *stats_timer;
-	/* write counting per partition (nbdkit's log, volatile-cache only) */
+	/* write counting per partition (nbdkit's log: direct-nbd, volatile-cache) */
 	char *wlog_path;
 	int wlog_fd;                /* this nbdkit's log, -1 when off */
 	struct rig_nbdlog *wlog;    /* NULL until a partition is asked for */
@@ -209,10 +218,13 @@ static int qemu_open(const struct rig_drv_ctx *ctx, const struct rig_cfg *cfg, v
 		return rig_drv_fail(ctx, -EINVAL, "power.accel: expected auto, kvm or tcg, got '%s'", accel);
 	}
 	if (strcmp(rig_cfg_str(cfg, "disk", "direct"), "volatile-cache") == 0) {
-		q->volatile_cache = true;
+		q->nbd = q->volatile_cache = true;
+	} else if (strcmp(rig_cfg_str(cfg, "disk", "direct"), "direct-nbd") == 0) {
+		q->nbd = true;
 	} else if (strcmp(rig_cfg_str(cfg, "disk", "direct"), "direct") != 0) {
 		const char *d = rig_cfg_str(cfg, "disk", "");
-		int r = rig_drv_fail(ctx, -EINVAL, "power.disk: expected direct or volatile-cache, got '%s'", d);
+		int r = rig_drv_fail(ctx, -EINVAL, "power.disk: expected direct, direct-nbd or volatile-cache, got '%s'",
+				     d);
 
 		qemu_close(q);
 		return r;
@@ -572,8 +584,8 @@ static int wlog_create(struct qemu *q)
 }
 
 /* The manifest's partitions and the counter of nbdkit's log. Set up at each
- * power-on in volatile-cache mode, so the reader keeps up with the log from
- * its first line (reads are logged too: megabytes by the end of a download)
+ * power-on when nbdkit serves the disk, so the reader keeps up with the log
+ * from its first line (reads are logged too: megabytes by the end of a download)
  * and an arm never waits behind a backlog; else at the first call. */
 static int wlog_setup(struct qemu *q, struct rig_errmsg *err)
 {
@@ -666,7 +678,7 @@ static char **qemu_argv(struct qemu *q)
 	ARG("-mon");
 	ARG("chardev=qmp0,mode=control");
 	ARG("-drive");
-	if (q->volatile_cache)   /* nbdkit --run substitutes $nbd */
+	if (q->nbd)   /* nbdkit --run substitutes $nbd */
 		ARG("file=$nbd,format=raw,if=none,id=disk0,cache=writeback");
 	else
 		ARG("file=%s,format=qcow2,if=none,id=disk0,cache=writeback", q->overlay);
@@ -727,10 +739,12 @@ static char **nbdkit_argv(struct qemu *q, char **qv)
 	/* the first filter sees the client's requests: the log records the
 	 * guest's writes as issued, before the cache holds them back */
 	v[n++] = rig_xstrdup("--filter=log");
-	v[n++] = rig_xstrdup("--filter=cache");
+	if (q->volatile_cache)
+		v[n++] = rig_xstrdup("--filter=cache");
 	v[n++] = rig_xstrdup("file");
 	v[n++] = rig_xstrdup(q->overlay);
-	v[n++] = rig_xstrdup("cache=writeback");
+	if (q->volatile_cache)
+		v[n++] = rig_xstrdup("cache=writeback");
 	v[n++] = rig_xasprintf("logfile=%s", q->wlog_path);
 	v[n++] = rig_xstrdup("logappend=true");
 	v[n++] = rig_xstrdup("--run");
@@ -757,7 +771,7 @@ static int spawn_qemu(struct qemu *q)
 	/* What the rig typed while the board was off never reaches the new boot. */
 	while (recv(q->con[1], junk, sizeof(junk), MSG_DONTWAIT) > 0)
 		;
-	if (q->volatile_cache) {
+	if (q->nbd) {
 		r = wlog_create(q);
 		if (r < 0) {
 			close(qp[0]);
@@ -767,7 +781,7 @@ static int spawn_qemu(struct qemu *q)
 		}
 	}
 	argv = qemu_argv(q);
-	if (q->volatile_cache) {
+	if (q->nbd) {
 		char **nv = nbdkit_argv(q, argv);
 
 		free_strv(argv);
@@ -812,7 +826,7 @@ static int spawn_qemu(struct qemu *q)
 		return r;
 	}
 	q->pid = pid;
-	if (q->volatile_cache) {   /* no manifest: no counts, said at the first ask */
+	if (q->nbd) {   /* no manifest: no counts, said at the first ask */
 		struct rig_errmsg ignored;
 
 		(void)wlog_setup(q, &ignored);
@@ -946,13 +960,13 @@ static void start_stage(struct qemu *q)
 		}
 	}
 	if (access(q->overlay, F_OK) < 0) {
-		/* direct: a qcow2 overlay; volatile-cache: nbdkit serves raw, so a
-		 * sparse (or reflinked) raw copy */
+		/* direct: a qcow2 overlay; direct-nbd, volatile-cache: nbdkit
+		 * serves raw, so a sparse (or reflinked) raw copy */
 		char *argv_q[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-F", q->format, "-b", q->image,
 				   q->overlay, NULL };
 		char *argv_c[] = { "qemu-img", "convert", "-q", "-f", q->format, "-O", "raw", "-S", "4k",
 				   q->image, q->overlay, NULL };
-		char **argv = q->volatile_cache ? argv_c : argv_q;
+		char **argv = q->nbd ? argv_c : argv_q;
 
 		q->stage = ST_OVERLAY;
 		r = rig_child_spawn(q->ctx.loop, argv, NULL, NULL, 30 * RIG_NS_PER_S, overlay_done, q, &q->helper);
@@ -1025,11 +1039,12 @@ static int partition_written(struct qemu *q, const char *partition, uint64_t *by
 {
 	int i;
 
-	if (!q->volatile_cache)
+	if (!q->nbd)
 		return rig_drv_fail(&q->ctx, -ENOTSUP,
 				    "written to partition '%s': power.disk = \"direct\" counts writes per drive only "
-				    "(QMP query-blockstats); per-partition counts need disk = \"volatile-cache\" "
-				    "(RIG_QEMU_DISK=volatile-cache: nbdkit logs every write)", partition);
+				    "(QMP query-blockstats); per-partition counts need the disk served by nbdkit, whose "
+				    "log has every write: disk = \"direct-nbd\" (the same power-loss model) or "
+				    "\"volatile-cache\" (RIG_QEMU_DISK=...)", partition);
 	i = wlog_setup(q, q->ctx.err);
 	if (i < 0)
 		return i;
@@ -1086,7 +1101,7 @@ static int qemu_at_rest(void *handle, const struct rig_at_rest_req *req, rig_at_
 		return rig_drv_fail(&q->ctx, -EBUSY, "an at-rest fault is already being written");
 	q->atrest_done = done;
 	q->atrest_arg = arg;
-	r = rig_atrest_start(q->ctx.loop, q->overlay, q->volatile_cache ? "raw" : "qcow2", q->manifest, req,
+	r = rig_atrest_start(q->ctx.loop, q->overlay, q->nbd ? "raw" : "qcow2", q->manifest, req,
 			     atrest_done, q, q->ctx.err, &q->atrest);
 	if (r < 0)
 		q->atrest_done = NULL;
@@ -1111,8 +1126,10 @@ static void qemu_precision_of(void *handle, const char **text, uint64_t *ns)
 	*text = q->volatile_cache
 			? "SIGKILL of nbdkit's and QEMU's process group (exact; disk = volatile-cache: the writes "
 			  "since the guest's last flush, held in nbdkit's writeback cache, are lost)"
-			: "SIGKILL of QEMU's process group (exact; disk = direct: every write QEMU issued "
-			  "survives, a disk without a volatile cache)";
+		: q->nbd ? "SIGKILL of nbdkit's and QEMU's process group (exact; disk = direct-nbd: every write "
+			   "nbdkit acknowledged survives, a disk without a volatile cache)"
+			 : "SIGKILL of QEMU's process group (exact; disk = direct: every write QEMU issued "
+			   "survives, a disk without a volatile cache)";
 }
 
 static int qemu_console_fd(void *handle)
@@ -1162,8 +1179,8 @@ static void qemu_close(void *handle)
 const struct rig_power_ops rig_power_qemu = {
 	.name = "qemu",
 	.opts = qemu_opts,
-	.precision = "SIGKILL of QEMU's process group, nbdkit's too with disk = volatile-cache (exact; what the "
-		     "disk keeps depends on power.disk)",
+	.precision = "SIGKILL of QEMU's process group, nbdkit's too with disk = direct-nbd or volatile-cache "
+		     "(exact; what the disk keeps depends on power.disk)",
 	.precision_of = qemu_precision_of,
 	.precision_ns = 0,
 	.open = qemu_open,

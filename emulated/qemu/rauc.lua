@@ -11,8 +11,10 @@
 --   RIG_QEMU_STATE      directory of the overlay and QEMU's log (default /tmp/rig-qemu-<id>)
 --   RIG_QEMU_ID         device id (default qemu-rauc-1)
 --   RIG_QEMU_ACCEL      auto (default: KVM only if a probe boot works), kvm or tcg
---   RIG_QEMU_DISK       direct (default) or volatile-cache (nbdkit writeback cache:
---                       a cut loses every write since the guest's last flush)
+--   RIG_QEMU_DISK       direct (default), direct-nbd (the same, served by nbdkit:
+--                       writes counted per partition) or volatile-cache (nbdkit
+--                       writeback cache: a cut loses every write since the
+--                       guest's last flush)
 --   RIG_QEMU_VARIANT    the disk: empty (default) for disk.img, or an image variant
 --                       (variants/<name>.img, manifest.json "variants"): nosync
 --                       (boot partition without `sync`), multi-try (3 tries per

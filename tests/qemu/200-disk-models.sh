@@ -1,6 +1,7 @@
 # Disk models: a write the guest issued (O_DIRECT, so it left the guest's page
-# cache) but never flushed survives a cut with disk = "direct" and is lost with
-# disk = "volatile-cache" (nbdkit's writeback cache, killed with QEMU).
+# cache) but never flushed survives a cut with disk = "direct" and with
+# disk = "direct-nbd" (nbdkit without a cache, for its write log) and is lost
+# with disk = "volatile-cache" (nbdkit's writeback cache, killed with QEMU).
 . "$(dirname "$0")/lib.sh"
 command -v nbdkit >/dev/null 2>&1 || skip "nbdkit is not installed"
 cat > "$T/unflushed.lua" <<'LUA'
@@ -16,7 +17,7 @@ rig.check(ok, "no boot after the cut: %s", tostring(why))
 local out = dev:sh("head -c 13 /data/probe | tr -c 'A-Z-' '0'; echo")
 rig.verdict("pass", out:match("RIG%-UNFLUSHED") and "kept" or "lost")
 LUA
-for mode in direct:kept volatile-cache:lost; do
+for mode in direct:kept direct-nbd:kept volatile-cache:lost; do
 	disk=${mode%%:*} want=${mode#*:}
 	rm -rf "$RIG_QEMU_STATE"
 	set +e

@@ -1,5 +1,6 @@
-# A `written` trigger on one partition (disk = "volatile-cache": nbdkit's log
-# of the guest's writes, mapped onto manifest.json's partitions). Armed before
+# A `written` trigger on one partition (nbdkit's log of the guest's writes,
+# mapped onto manifest.json's partitions), with disk = "volatile-cache" and
+# with disk = "direct-nbd" (DISKS overrides the list). Armed before
 # the download, a cut on 512 bytes written to the boot partition must not fire
 # while ota-install downloads ~95 MB to /data; it fires at RAUC's first grubenv
 # write (B_OK=0, before the slot copy): the boot count >= 512 while the whole
@@ -25,7 +26,8 @@ check_refused() {   # disk partition want
 	set -e
 	grep -Eq "^PASS" "$T/out" || { cat "$T/out" >&2; fail "disk=$1 partition=$2: not refused with '$3'"; }
 }
-check_refused direct boot 'per-partition counts need disk = "volatile-cache"'
+check_refused direct boot 'per-partition counts need the disk served by nbdkit'
+check_refused direct boot 'disk = "direct-nbd"'
 check_refused volatile-cache slot-a "no partition 'slot-a'"
 check_refused volatile-cache slot-a "(known: boot, A, B, data)"
 echo "refused: partition with disk=direct, unknown partition slot-a"
@@ -60,22 +62,25 @@ rig.check(v == "1.0.0" and s == "A", "after the cut: version %s slot %s", tostri
 rig.verdict("pass", "old-good", string.format("cut at %d bytes to boot, %.1f MiB to the drive", info.offset,
                                               info.drive / 1048576))
 LUA
-rm -rf "$RIG_QEMU_STATE"
-set +e
-RIG_QEMU_DISK=volatile-cache "$RIG" run "$T/written.lua" --device "$RIG_SRCDIR/emulated/qemu/$FLAVOUR.lua" -v \
-	>"$T/out" 2>&1
-set -e
-[ -n "${RIG_QEMU_LOGDIR:-}" ] && mkdir -p "$RIG_QEMU_LOGDIR" && cp "$T/out" "$RIG_QEMU_LOGDIR/$FLAVOUR-written-partition.txt"
-grep -Eq "^PASS .* outcome=old-good" "$T/out" || { cat "$T/out" >&2; fail "written trigger on partition boot"; }
-# the timeline has the partition and both counts
-ev=$(grep -E 'trigger.done .*cut-boot' "$T/out" | head -1)
-echo "$ev" | grep -q '"partition":"boot"' || { echo "$ev" >&2; fail "trigger.done has no partition"; }
-echo "$ev" | grep -Eq '"written":[0-9]+' || { echo "$ev" >&2; fail "trigger.done has no partition count"; }
-echo "$ev" | grep -Eq '"drive":[0-9]+' || { echo "$ev" >&2; fail "trigger.done has no drive count"; }
-# at the cut the driver read nbdkit's whole log: every line of a real boot and
-# install parsed (garbage: lines too long, malformed or cut in half)
-wr=$(grep -E 'qemu\.writes ' "$T/out" | head -1)
-echo "$wr" | grep -Eq '"requests":[1-9][0-9]*,.*"garbage":0' || { echo "${wr:-no qemu.writes event}" >&2; fail "nbdkit's log not fully counted"; }
-grep -E "^PASS" -A1 "$T/out"
-echo "$ev"
-echo "$wr"
+for disk in ${DISKS:-volatile-cache direct-nbd}; do
+	rm -rf "$RIG_QEMU_STATE"
+	set +e
+	RIG_QEMU_DISK=$disk "$RIG" run "$T/written.lua" --device "$RIG_SRCDIR/emulated/qemu/$FLAVOUR.lua" -v \
+		>"$T/out" 2>&1
+	set -e
+	[ -n "${RIG_QEMU_LOGDIR:-}" ] && mkdir -p "$RIG_QEMU_LOGDIR" && cp "$T/out" "$RIG_QEMU_LOGDIR/$FLAVOUR-written-partition-$disk.txt"
+	grep -Eq "^PASS .* outcome=old-good" "$T/out" || { cat "$T/out" >&2; fail "disk=$disk: written trigger on partition boot"; }
+	# the timeline has the partition and both counts
+	ev=$(grep -E 'trigger.done .*cut-boot' "$T/out" | head -1)
+	echo "$ev" | grep -q '"partition":"boot"' || { echo "$ev" >&2; fail "trigger.done has no partition"; }
+	echo "$ev" | grep -Eq '"written":[0-9]+' || { echo "$ev" >&2; fail "trigger.done has no partition count"; }
+	echo "$ev" | grep -Eq '"drive":[0-9]+' || { echo "$ev" >&2; fail "trigger.done has no drive count"; }
+	# at the cut the driver read nbdkit's whole log: every line of a real boot and
+	# install parsed (garbage: lines too long, malformed or cut in half)
+	wr=$(grep -E 'qemu\.writes ' "$T/out" | head -1)
+	echo "$wr" | grep -Eq '"requests":[1-9][0-9]*,.*"garbage":0' || { echo "${wr:-no qemu.writes event}" >&2; fail "nbdkit's log not fully counted"; }
+	echo "disk=$disk:"
+	grep -E "^PASS" -A1 "$T/out"
+	echo "$ev"
+	echo "$wr"
+done

@@ -260,7 +260,7 @@ static void test_driver(void **state)
 	/* direct: per drive only, and the error says what to use */
 	h = open_qemu(loop, &err, "direct", image, manifest);
 	assert_int_equal(rig_power_qemu.written(h, "boot", &n), -ENOTSUP);
-	assert_non_null(strstr(err.text, "disk = \"volatile-cache\""));
+	assert_non_null(strstr(err.text, "disk = \"direct-nbd\""));
 	assert_int_equal(n, 99);
 	assert_int_equal(rig_power_qemu.written(h, NULL, &n), 0);   /* off: a count of nothing */
 	assert_int_equal(n, 0);
@@ -280,6 +280,28 @@ static void test_driver(void **state)
 	assert_non_null(strstr(text, "volatile-cache"));
 	assert_null(strstr(text, "without a volatile cache"));
 	rig_power_qemu.close(h);
+	/* direct-nbd: counts per partition, and keeps every write */
+	h = open_qemu(loop, &err, "direct-nbd", image, manifest);
+	n = 99;
+	assert_int_equal(rig_power_qemu.written(h, "B", &n), 0);
+	assert_int_equal(n, 0);
+	rig_power_qemu.precision_of(h, &text, &ns);
+	assert_non_null(strstr(text, "disk = direct-nbd"));
+	assert_non_null(strstr(text, "without a volatile cache"));
+	rig_power_qemu.close(h);
+	/* a mode that does not exist */
+	{
+		struct rig_drv_ctx ctx = { .loop = loop, .device_id = "t", .err = &err };
+		struct rig_cfg *cfg = rig_cfg_new("test: power");
+		void *h2 = NULL;
+
+		put_str(cfg, "image", image);
+		put_str(cfg, "overlay", "/tmp/rig-test-nbdlog-overlay-never-created");
+		put_str(cfg, "disk", "nbd");
+		assert_int_equal(rig_power_qemu.open(&ctx, cfg, &h2), -EINVAL);
+		assert_non_null(strstr(err.text, "expected direct, direct-nbd or volatile-cache, got 'nbd'"));
+		rig_cfg_free(cfg);
+	}
 	/* a manifest that is not there: said so at the first call */
 	h = open_qemu(loop, &err, "volatile-cache", image, "/nonexistent/manifest.json");
 	assert_int_equal(rig_power_qemu.written(h, "boot", &n), -ENOENT);
