@@ -43,6 +43,9 @@ struct rig_atrest {
 	struct rig_blockdiff diff;  /* ext4: the copy against orig, a slice per timer turn */
 	struct rig_blockdiff_run *runs;
 	int diff_fe, diff_fo;       /* ext4: the copy and orig while diffing, else -1 */
+	struct rig_ext4_range *fault_rg;   /* ext4 after a replay: the fault's writes, after the diff's */
+	int fault_nr;
+	const char *fault_data;     /* their qemu-io pattern */
 	void (*after_copy)(struct rig_atrest *a);
 	void (*step)(struct rig_atrest *a, const struct rig_child_result *res);   /* the running child's */
 };
@@ -88,6 +91,7 @@ void rig_atrest_free(struct rig_atrest *a)
 	rig_child_free(a->child);
 	diff_end(a);
 	cleanup_files(a);
+	free(a->fault_rg);
 	free(a->overlay);
 	free(a->fmt);
 	free(a->partition);
@@ -388,30 +392,6 @@ static void ext4_begin(struct rig_atrest *a)
 static void ext4_sif_start(struct rig_atrest *a);
 static void write_changed(struct rig_atrest *a);
 
-/* The pattern of a zero or tear written into the copy itself. */
-static int fill_ranges(struct rig_atrest *a, const struct rig_ext4_range *rg, int nr, int byte)
-{
-	uint8_t buf[65536];
-	int fd = open(a->tmp, O_WRONLY | O_CLOEXEC), r = 0;
-
-	if (fd < 0)
-		return -errno;
-	memset(buf, byte, sizeof(buf));
-	for (int i = 0; i < nr && r == 0; i++) {
-		for (uint64_t done = 0; done < rg[i].len && r == 0;) {
-			size_t len = rg[i].len - done < sizeof(buf) ? (size_t)(rg[i].len - done) : sizeof(buf);
-			ssize_t w = pwrite(fd, buf, len, (off_t)(rg[i].off + done));
-
-			if (w <= 0)
-				r = w < 0 ? -errno : -EIO;
-			else
-				done += (uint64_t)w;
-		}
-	}
-	close(fd);
-	return r;
-}
-
 static void ext4_stat_body(struct rig_atrest *a, const struct rig_child_result *res)
 {
 	struct rig_ext4_stat st;
@@ -419,7 +399,7 @@ static void ext4_stat_body(struct rig_atrest *a, const struct rig_child_result *
 	char *argv[2 * MAX_WRITES + 8];
 	size_t n = 0;
 	uint64_t bytes;
-	int nr, r;
+	int nr;
 
 	if (debugfs_result(a, res, "stat", &st) < 0)
 		return;
@@ -456,12 +436,12 @@ static void ext4_stat_body(struct rig_atrest *a, const struct rig_child_result *
 		return;
 	}
 	if (a->replayed) {
-		/* the replay's blocks and the fault go back together */
-		r = fill_ranges(a, rg, nr, !strcmp(a->how, "zero") ? 0 : 0xa5);
-		if (r < 0) {
-			finish(a, r, "cannot write the fault into the copy %s: %s", a->tmp, strerror(-r));
-			return;
-		}
+		/* the replay's blocks and the fault go back together, in one
+		 * qemu-io: the fault's patterns after the diff's blocks */
+		a->fault_rg = rig_xcalloc((size_t)nr, sizeof(*rg));
+		memcpy(a->fault_rg, rg, (size_t)nr * sizeof(*rg));
+		a->fault_nr = nr;
+		a->fault_data = !strcmp(a->how, "zero") ? "-P 0" : "-P 0xa5";
 		if (strcmp(a->how, "zero"))
 			rig_json_kv_uint(&a->detail, "bytes", bytes);
 		write_changed(a);
@@ -610,12 +590,16 @@ static void diff_tick(struct rig_loop *loop, void *arg)
 		a->timer = rig_loop_add_timer(loop, 0, diff_tick, a);
 		return;
 	}
-	argv = rig_xcalloc(2 * DIFF_MAX_RUNS + 8, sizeof(char *));
+	argv = rig_xcalloc(2 * DIFF_MAX_RUNS + 2 * MAX_WRITES + 8, sizeof(char *));
 	rig_json_key(&a->detail, "writes");
 	rig_json_arr_begin(&a->detail);
 	writes_begin(a, argv, &n);
 	if (r == 0)
 		r = changed_runs(a, argv, &n);
+	for (int i = 0; r >= 0 && i < a->fault_nr; i++)
+		add_write(a, argv, &n, a->fault_rg[i].off, a->fault_rg[i].len, a->fault_data);
+	if (r == 0 && a->fault_nr > 0)
+		r = a->fault_nr;
 	rig_json_arr_end(&a->detail);
 	diff_end(a);
 	if (r <= 0) {
