@@ -17,28 +17,15 @@
 -- still invalid after mark-good wrote the environment), update-blocked;
 -- brick (no login within boot_wait).
 local ota = require("lib.ota")
+local renv = require("redundant_env")
+local seq_of = renv.seq_of
 local dev = rig.device
 local which = rig.param("copy", "newer")
 local how = rig.param("how", "tear")
 if which ~= "newer" and which ~= "older" then rig.error("copy: expected newer or older, got " .. which) end
 
-local dir   -- the boot partition's grub directory, found after provision
--- the copy's SEQ when it is valid (SEQ_END equals SEQ), read with the real
--- grub-editenv (not the guest's wrapper, which picks a copy itself)
-local function seq_of(c)
-  local out, st = dev:run("/usr/bin/grub-editenv " .. dir .. "grubenv." .. c .. " list")
-  if st ~= 0 or not out then return nil end
-  local seq = out:match("%f[%w_]SEQ=(%d+)")
-  local seq_end = out:match("%f[%w_]SEQ_END=(%d+)")
-  if not seq or seq ~= seq_end then return nil end
-  return tonumber(seq)
-end
-
 dev:provision()
--- the boot partition: /mnt/boot on the RAUC board, /boot on the SWUpdate one
-local found = dev:run("for d in /mnt/boot/grub /boot/grub; do [ -e $d/grubenv.a ] && echo $d/ && break; done")
-dir = found and found:match("(/[%w/]+/)")
-if not dir then rig.error("no grubenv.a in /mnt/boot/grub or /boot/grub: not the redundant-env variant?") end
+local dir = renv.dir()
 local out, st = dev:install("target")
 rig.check(st == 0, "the good update failed: %s", tostring(out))
 dev:reboot()
@@ -50,7 +37,7 @@ if not sa or not sb then
   rig.fail(string.format("before the fault: a copy is invalid (a SEQ %s, b SEQ %s)", tostring(sa), tostring(sb)),
            "other")
 end
-local newer = sa == (sb + 1) % 3 and "a" or "b"
+local newer = renv.newer(sa, sb)
 local target = which == "newer" and newer or (newer == "a" and "b" or "a")
 local opts = { partition = "boot", path = "/grub/grubenv." .. target, how = how }
 if how == "truncate" then
