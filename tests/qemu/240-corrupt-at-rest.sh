@@ -28,16 +28,8 @@ if [ "$FLAVOUR" != rauc ]; then
 	default="grubenv-tear grubenv-zero"
 fi
 for f in ${FAULTS:-$default}; do
-	want=$(awk -v s="$key:$f" '$1 == s { print $2 }' "$RIG_SRCDIR/emulated/qemu/expected-faults.txt")
-	[ -n "$want" ] || fail "no expected verdict for $key:$f"
 	rm -rf "$RIG_QEMU_STATE"
-	set +e
-	"$RIG" run "$RIG_SRCDIR/scenarios/corrupt-at-rest.lua" --device "$RIG_SRCDIR/emulated/qemu/$FLAVOUR.lua" \
-		--set fault="$f" -v >"$T/out" 2>&1
-	set -e
-	[ -n "${RIG_QEMU_LOGDIR:-}" ] && mkdir -p "$RIG_QEMU_LOGDIR" && cp "$T/out" "$RIG_QEMU_LOGDIR/$FLAVOUR-at-rest-$f.txt"
-	got=$(grep -Eo '^(PASS|FAIL|BRICK|ERROR|INCONCL|SKIP) ' "$T/out" | tail -1 | tr -d ' ' | tr 'A-Z' 'a-z')
-	[ "$got" = "$want" ] || { cat "$T/out" >&2; fail "$key:$f: verdict '${got:-none}', expected $want"; }
-	grep -E '^(PASS|FAIL|BRICK) ' -A1 "$T/out"
+	run_checked "$key:$f" "$RIG_SRCDIR/emulated/qemu/expected-faults.txt" "$FLAVOUR-at-rest-$f" \
+		"$RIG_SRCDIR/scenarios/corrupt-at-rest.lua" --set fault="$f"
 	grep -E 'fault\.at_rest' "$T/out" | head -1
 done

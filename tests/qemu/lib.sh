@@ -44,28 +44,36 @@ expected=$RIG_SRCDIR/emulated/qemu/expected-$FLAVOUR${VARIANT:+-$VARIANT}.txt
 [ -f "$expected" ] || fail "no expected verdicts file ${expected#$RIG_SRCDIR/}"
 export RIG_QEMU_VARIANT="$VARIANT"
 
-# run_scenario NAME [rig args...]: run scenarios/NAME.lua on the board and
-# compare its verdict with the expected one.
-run_scenario() {
-	name=$1; shift
-	want=$(awk -v s="$name" '$1 == s { print $2 }' "$expected")
-	[ -n "$want" ] || fail "no expected verdict for $name in ${expected##*/}"
+# run_checked KEY EXPECTED LOG SCENARIO [rig args...]: run the scenario file
+# on the board and compare its verdict with KEY's line in the EXPECTED file;
+# the run's output is left in $T/out. RIG_QEMU_LOGDIR: keep every run's
+# timeline and its database, console included (rig show RUN-ID --db FILE),
+# as LOG.txt and LOG.tar there, for docs/qemu.md.
+run_checked() {
+	local key=$1 exp=$2 log=$3 lua=$4 want got st
+	shift 4
+	want=$(awk -v s="$key" '$1 == s { print $2 }' "$exp")
+	[ -n "$want" ] || fail "no expected verdict for $key in ${exp##*/}"
 	set +e
-	"$RIG" run "$RIG_SRCDIR/scenarios/$name.lua" --device "$RIG_SRCDIR/emulated/qemu/$FLAVOUR.lua" \
-		--seed "${RIG_SEED:-1}" -v "$@" >"$T/out" 2>&1
+	"$RIG" run "$lua" --device "$RIG_SRCDIR/emulated/qemu/$FLAVOUR.lua" --seed "${RIG_SEED:-1}" -v "$@" >"$T/out" 2>&1
 	st=$?
 	set -e
-	# RIG_QEMU_LOGDIR: keep every run's timeline and its database, console
-	# included (rig show RUN-ID --db FILE), for docs/qemu.md
-	[ -n "${RIG_QEMU_LOGDIR:-}" ] && mkdir -p "$RIG_QEMU_LOGDIR" &&
-		cp "$T/out" "$RIG_QEMU_LOGDIR/$FLAVOUR${VARIANT:+-$VARIANT}-$name.txt" &&
-		"$RIG" export last --db "$RIG_DB" -o "$RIG_QEMU_LOGDIR/$FLAVOUR${VARIANT:+-$VARIANT}-$name.tar" >/dev/null 2>&1 || true
+	[ -n "${RIG_QEMU_LOGDIR:-}" ] && mkdir -p "$RIG_QEMU_LOGDIR" && cp "$T/out" "$RIG_QEMU_LOGDIR/$log.txt" &&
+		"$RIG" export last --db "$RIG_DB" -o "$RIG_QEMU_LOGDIR/$log.tar" >/dev/null 2>&1 || true
 	got=$(grep -Eo '^(PASS|FAIL|BRICK|ERROR|INCONCL|SKIP) ' "$T/out" | tail -1 | tr -d ' ' | tr 'A-Z' 'a-z')
 	[ "$got" = inconcl ] && got=inconclusive   # rig prints it in 7 columns
 	if [ "$got" != "$want" ]; then
 		cat "$T/out" >&2
 		[ -f "$RIG_QEMU_STATE/disk.qcow2.log" ] && cat "$RIG_QEMU_STATE/disk.qcow2.log" >&2
-		fail "$name: verdict '${got:-none}' (exit $st), expected $want"
+		fail "$key: verdict '${got:-none}' (exit $st), expected $want"
 	fi
 	grep -E '^(PASS|FAIL|BRICK|ERROR|INCONCL|SKIP) ' -A2 "$T/out"
+}
+
+# run_scenario NAME [rig args...]: run scenarios/NAME.lua on the board and
+# compare its verdict with the expected one.
+run_scenario() {
+	local name=$1
+	shift
+	run_checked "$name" "$expected" "$FLAVOUR${VARIANT:+-$VARIANT}-$name" "$RIG_SRCDIR/scenarios/$name.lua" "$@"
 }
