@@ -2,15 +2,15 @@
 # mapped onto manifest.json's partitions), with disk = "volatile-cache" and
 # with disk = "direct-nbd" (DISKS overrides the list). Armed before
 # the download, a cut on 512 bytes written to the boot partition must not fire
-# while ota-install downloads ~95 MB to /data; it fires at RAUC's first grubenv
-# write (B_OK=0, before the slot copy): the boot count >= 512 while the whole
+# while ota-install downloads the bundle to /data; it fires at the stack's
+# first grubenv write before the slot copy (RAUC: B_OK=0; SWUpdate, test 450:
+# recovery_status=in_progress): the boot count >= 512 while the whole
 # drive's count shows the download being written back (4 MiB at least, a
 # thousand times boot's count). The board then boots the old slot.
 # Also: a partition with disk = "direct" and an unknown partition are refused,
 # with messages that name the way out.
 . "$(dirname "$0")/lib.sh"
 command -v nbdkit >/dev/null 2>&1 || skip "nbdkit is not installed"
-[ "$FLAVOUR" = rauc ] || skip "the bundle sizes below are RAUC's"
 
 cat > "$T/refused.lua" <<'LUA'
 local want = rig.param("want", "")
