@@ -179,7 +179,7 @@ static void qemu_close(void *handle);
 static int qemu_open(const struct rig_drv_ctx *ctx, const struct rig_cfg *cfg, void **handle)
 {
 	struct qemu *q = rig_xcalloc(1, sizeof(*q));
-	const char *accel = rig_cfg_str(cfg, "accel", "auto");
+	const char *accel = rig_cfg_str(cfg, "accel", "auto"), *disk;
 	char **tmp = NULL;
 	char *const *args = rig_cfg_strv(cfg, "args", &tmp);
 	size_t n = 0;
@@ -217,14 +217,14 @@ static int qemu_open(const struct rig_drv_ctx *ctx, const struct rig_cfg *cfg, v
 		qemu_close(q);
 		return rig_drv_fail(ctx, -EINVAL, "power.accel: expected auto, kvm or tcg, got '%s'", accel);
 	}
-	if (strcmp(rig_cfg_str(cfg, "disk", "direct"), "volatile-cache") == 0) {
+	disk = rig_cfg_str(cfg, "disk", "direct");
+	if (strcmp(disk, "volatile-cache") == 0) {
 		q->nbd = q->volatile_cache = true;
-	} else if (strcmp(rig_cfg_str(cfg, "disk", "direct"), "direct-nbd") == 0) {
+	} else if (strcmp(disk, "direct-nbd") == 0) {
 		q->nbd = true;
-	} else if (strcmp(rig_cfg_str(cfg, "disk", "direct"), "direct") != 0) {
-		const char *d = rig_cfg_str(cfg, "disk", "");
+	} else if (strcmp(disk, "direct") != 0) {
 		int r = rig_drv_fail(ctx, -EINVAL, "power.disk: expected direct, direct-nbd or volatile-cache, got '%s'",
-				     d);
+				     disk);
 
 		qemu_close(q);
 		return r;
