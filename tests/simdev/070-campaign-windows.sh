@@ -86,14 +86,19 @@ sys.exit(1 if bad else 0)
 PY
 
 # Bisection: one quiet single-env board, one hostile, and single-env under
-# cut-install (two windows); each board bisects its own stream.
+# cut-install (two windows); each board bisects its own stream. The second
+# window (the environment write at the end of the install) is ~30 ms wide and
+# ends with the install, ~0.40 s after `installing` on a quiet machine and
+# later under load: the scan reaches past it (cuts after the install are
+# inconclusive) with a step of 12.5 ms, so two or three scan points fall in
+# it (with 16 points over 0..0.4 one unlucky point missed it in CI).
 rack "b1:single-env,b2:single-env:hostile,b3:single-env"
 cat >"$T/bisect.lua" <<EOC
 return { name = "bisect", seed = 8, lab = "$LAB", timeout = 120, tests = {
   { scenario = "cut-first-boot", devices = { "b1", "b2" },
     cut = { param = "delay", strategy = "bisect", from = 0, to = 0.12, resolution = 0.002 } },
   { scenario = "cut-install", devices = { "b3" },
-    cut = { param = "delay", strategy = "bisect", from = 0, to = 0.4, resolution = 0.004, scan = 16 } },
+    cut = { param = "delay", strategy = "bisect", from = 0, to = 0.5, resolution = 0.004, scan = 40 } },
 } }
 EOC
 "$RIG" campaign "$T/bisect.lua" --db "$T/b.db" --json "$T/bisect.json" >"$T/bout" 2>&1 || true
@@ -135,9 +140,9 @@ else:
     ok &= ws[0]["last_fail"] < 0.1 + slack and all(w["first_fail"] > 0.3 - slack for w in ws[1:])
     if len(ws) > 3:
         print("  FAIL: %d windows, at most one split expected" % len(ws)); ok = False
-    n = 0.4 / 0.004
-    if x["probes"] > 2 * (2 * math.log2(n)) + 16:
-        print("  FAIL: %d probes > 2 windows x 2*log2(%d) + 16" % (x["probes"], n)); ok = False
+    n = 0.5 / 0.004
+    if x["probes"] > 2 * (2 * math.log2(n)) + 40:
+        print("  FAIL: %d probes > 2 windows x 2*log2(%d) + 40" % (x["probes"], n)); ok = False
 sys.exit(0 if ok else 1)
 PY
 echo ok
