@@ -30,7 +30,7 @@ have() { [ -e "$C/$1" ] || fail "$1 was removed"; }
 gone() { [ ! -e "$C/$1" ] || fail "$1 was kept"; }
 
 # bad input: nothing removed
-for bad in 0 -1 two ""; do
+for bad in 0 00 -1 two ""; do
 	set +e
 	"$prune" --keep "$bad" >"$T/out" 2>&1
 	rc=$?
@@ -57,8 +57,8 @@ for n in rauc-00000000000000a1 rauc-00000000000000a4 rauc-current swupdate-00000
 done
 for n in rauc-00000000000000a2 rauc-00000000000000a3 .build-rauc-old111; do gone $n; done
 
-# keep 1 through the environment: only what -current points to
-RIG_IMAGE_KEEP=1 "$prune" >"$T/out" 2>&1
+# keep 1 through the environment (written 01: base 10, not octal): only what -current points to
+RIG_IMAGE_KEEP=01 "$prune" >"$T/out" 2>&1
 for n in rauc-00000000000000a4 swupdate-00000000000000b1; do gone $n; done
 for n in rauc-00000000000000a1 swupdate-00000000000000b2 .build-rauc-new222; do have $n; done
 
