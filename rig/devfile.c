@@ -721,24 +721,90 @@ static int expand_lab(lua_State *L, const char *file, const char *dir, struct ri
 	return 0;
 }
 
-/* Run the file with its absolute directory as `...`; leaves its return
- * value on the stack (a lab file's expanded into a list of devices). */
-static int run_file(lua_State *L, const char *file, struct rig_errmsg *err)
+/* Push the absolute directory of file ("." when it cannot be resolved). */
+static void push_dir(lua_State *L, const char *file)
 {
 	char real[4096];
 	char *slash;
 
-	if (rig_sandbox_loadfile(L, file, err) < 0)
-		return -EINVAL;
 	if (realpath(file, real) && (slash = strrchr(real, '/'))) {
 		*slash = '\0';
 		lua_pushstring(L, real[0] ? real : "/");
 	} else {
 		lua_pushstring(L, ".");
 	}
+}
+
+#define INCLUDE_DEPTH 8
+
+static void set_include(lua_State *L, int dir_index, lua_Integer depth);
+
+/* include(path, ...) while a device file loads: runs the Lua file at path
+ * (relative to the including file's directory, or absolute) in the same
+ * sandbox with (its directory, ...) as `...`, and returns what it returns.
+ * Device files that describe the same board share their parts this way. */
+static int l_include(lua_State *L)
+{
+	const char *rel = luaL_checkstring(L, 1);
+	lua_Integer depth = lua_tointeger(L, lua_upvalueindex(2));
+	int nargs = lua_gettop(L) - 1;
+	struct rig_errmsg err;
+	const char *path = rel;
+	int top;
+
+	if (depth >= INCLUDE_DEPTH)
+		return luaL_error(L, "include '%s': includes nest deeper than %d (does a file include itself?)",
+				  rel, INCLUDE_DEPTH);
+	if (rel[0] != '/')
+		path = lua_pushfstring(L, "%s/%s", lua_tostring(L, lua_upvalueindex(1)), rel);
+	if (rig_sandbox_loadfile(L, path, &err) < 0)
+		return luaL_error(L, "include: %s", err.text);
+	push_dir(L, path);
+	/* stack: rel, args..., [path], chunk, dir; then the include before */
+	top = lua_gettop(L);
+	luaL_checkstack(L, nargs + 4, "include");
+	lua_getglobal(L, "include");
+	lua_pushvalue(L, top - 1);
+	lua_pushvalue(L, top);
+	for (int i = 2; i <= nargs + 1; i++)
+		lua_pushvalue(L, i);
+	set_include(L, top, depth + 1);
+	lua_call(L, nargs + 1, LUA_MULTRET);
+	lua_pushvalue(L, top + 1);
+	lua_setglobal(L, "include");
+	return lua_gettop(L) - (top + 1);
+}
+
+static void set_include(lua_State *L, int dir_index, lua_Integer depth)
+{
+	lua_pushvalue(L, dir_index);
+	lua_pushinteger(L, depth);
+	lua_pushcclosure(L, l_include, 2);
+	lua_setglobal(L, "include");
+}
+
+/* Run the file with its absolute directory as `...` (and `include` bound to
+ * that directory); leaves its return value on the stack (a lab file's
+ * expanded into a list of devices). */
+static int run_file(lua_State *L, const char *file, struct rig_errmsg *err)
+{
+	if (rig_sandbox_loadfile(L, file, err) < 0)
+		return -EINVAL;
+	lua_getglobal(L, "include");
+	lua_insert(L, -2);
+	push_dir(L, file);
+	set_include(L, lua_gettop(L), 0);
 	{
 		char *dir = rig_xstrdup(lua_tostring(L, -1));
 		int r = rig_sandbox_pcall(L, 1, 1, err);
+
+		/* below the result (or nothing, on an error): the global before */
+		lua_pushvalue(L, r == 0 ? -2 : -1);
+		lua_setglobal(L, "include");
+		if (r == 0)
+			lua_remove(L, -2);
+		else
+			lua_pop(L, 1);
 
 		if (r == 0 && lua_istable(L, -1)) {
 			lua_getfield(L, -1, "devices");

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void test_range(void **state)
@@ -104,12 +105,84 @@ static void test_devfile(void **state)
 			       ": the file holds 2 devices: name one as /tmp/rig-devfile-"));
 }
 
+static void put(const char *dir, const char *name, const char *text)
+{
+	char p[512];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* include(): a path relative to the including file (nested includes resolve
+ * from their own directory), its arguments after the directory, errors that
+ * name the included file, a depth limit, and no `include` left behind. */
+static void test_devfile_include(void **state)
+{
+	char dir[] = "/tmp/rig-include-XXXXXX", sub[512], p[512];
+	lua_State *L = rig_sandbox_new(NULL);
+	struct rig_devcfg *d = NULL;
+	struct rig_errmsg err;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/parts", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	put(sub, "board.lua", "local here, flavour = ...\n"
+	    "return { schema = 1, id = 'board-' .. flavour, name = here:match('[^/]+$'),\n"
+	    "         power = include('power.lua', flavour) }\n");
+	put(sub, "power.lua", "local here, flavour = ...\n"
+	    "return { driver = 'command', on = 'on ' .. flavour, off = 'off ' .. here:match('[^/]+$') }\n");
+	put(dir, "dev.lua", "return include('parts/board.lua', 'rauc')\n");
+	put(dir, "missing.lua", "return include('nope.lua')\n");
+	put(dir, "loop.lua", "return include('loop.lua')\n");
+	put(sub, "bad.lua", "return {\n  schema = 1,\n  id = ,\n}\n");
+	put(dir, "bad.lua", "return include('parts/bad.lua')\n");
+
+	snprintf(p, sizeof(p), "%s/dev.lua", dir);
+	assert_int_equal(rig_devfile_load(L, p, NULL, &d, &err), 0);
+	assert_string_equal(d->id, "board-rauc");
+	assert_string_equal(d->name, "parts");
+	assert_string_equal(rig_cfg_str(d->power, "on", NULL), "on rauc");
+	assert_string_equal(rig_cfg_str(d->power, "off", NULL), "off parts");
+	rig_devcfg_free(d);
+	assert_int_equal(lua_getglobal(L, "include"), LUA_TNIL);
+	lua_pop(L, 1);
+
+	snprintf(p, sizeof(p), "%s/missing.lua", dir);
+	assert_int_not_equal(rig_devfile_load(L, p, NULL, &d, &err), 0);
+	assert_non_null(strstr(err.text, "missing.lua:1: include: "));
+	assert_non_null(strstr(err.text, "/nope.lua: cannot read"));
+	snprintf(p, sizeof(p), "%s/loop.lua", dir);
+	assert_int_not_equal(rig_devfile_load(L, p, NULL, &d, &err), 0);
+	assert_non_null(strstr(err.text, "include 'loop.lua': includes nest deeper than 8"));
+	snprintf(p, sizeof(p), "%s/bad.lua", dir);
+	assert_int_not_equal(rig_devfile_load(L, p, NULL, &d, &err), 0);
+	assert_non_null(strstr(err.text, "parts/bad.lua:3: unexpected symbol near ','"));
+	assert_int_equal(lua_getglobal(L, "include"), LUA_TNIL);
+	lua_pop(L, 1);
+
+	rig_sandbox_free(L);
+	for (const char *const *f = (const char *const[]){ "parts/board.lua", "parts/power.lua", "parts/bad.lua",
+							      "dev.lua", "missing.lua", "loop.lua", "bad.lua", NULL };
+	     *f; f++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, *f);
+		unlink(p);
+	}
+	rmdir(sub);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_range),
 		cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_devfile),
+		cmocka_unit_test(test_devfile_include),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
