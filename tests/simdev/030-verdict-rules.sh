@@ -28,8 +28,12 @@ RIG_SIM_VARIANT=ack-before-durable run PASS cut-after-installed --set delay=0.05
 run PASS hang
 run FAIL hang --set allowed_cycles=0
 grep -q "needs-power-cycle" "$T/out" || fail "no needs-power-cycle outcome"
-# With a watchdog the device recovers alone: no cycle needed.
-RIG_SIM_ARGS="--watchdog 1" run PASS hang --set allowed_cycles=0
+# With a watchdog the device recovers alone: no cycle needed. The rig's
+# boot timeout spans every boot of one power-on, and here that is four:
+# three tries of the hanging slot (each ended by the 1 s watchdog) and the
+# fallback, 3.4 s in the plain build; 4 s was too short under ASan on a
+# loaded machine, where the rig then added a cycle (needs-power-cycle).
+RIG_SIM_BOOT_TIMEOUT=12 RIG_SIM_ARGS="--watchdog 1" run PASS hang --set allowed_cycles=0
 
 # 3. After the fault, the same update must install without manual cleanup:
 #    the stale lock passes the cut itself (old-good) and fails the retry.
