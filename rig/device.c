@@ -31,7 +31,47 @@ struct rig_device {
 	struct power_op *queue, *queue_tail;
 	bool running;              /* head of the queue is with the driver */
 	struct rig_timer *timer;   /* off_time wait or on_settle */
+	struct rig_written_watch *written;   /* watchers of the write counts */
 };
+
+struct rig_written_watch {
+	struct rig_written_watch *next;
+	rig_device_written_fn *fn;
+	void *arg;
+};
+
+static void drv_written(void *owner)
+{
+	struct rig_device *dev = owner;
+	struct rig_written_watch *w = dev->written, *next;
+
+	for (; w; w = next) {
+		next = w->next;   /* fn may unwatch w */
+		w->fn(w->arg);
+	}
+}
+
+struct rig_written_watch *rig_device_watch_written(struct rig_device *dev, rig_device_written_fn *fn,
+						   void *arg)
+{
+	struct rig_written_watch *w = rig_xcalloc(1, sizeof(*w));
+
+	w->fn = fn;
+	w->arg = arg;
+	w->next = dev->written;
+	dev->written = w;
+	return w;
+}
+
+void rig_device_unwatch_written(struct rig_device *dev, struct rig_written_watch *w)
+{
+	for (struct rig_written_watch **p = &dev->written; w && *p; p = &(*p)->next)
+		if (*p == w) {
+			*p = w->next;
+			free(w);
+			return;
+		}
+}
 
 static void drv_event(void *owner, uint64_t t_ns, const char *kind, const char *detail)
 {
@@ -69,6 +109,7 @@ int rig_device_open(struct rig_loop *loop, struct rig_devcfg *cfg,
 	dev->ctx.device_id = cfg->id;
 	dev->ctx.err = &dev->err;
 	dev->ctx.event = drv_event;
+	dev->ctx.written = drv_written;
 	dev->ctx.owner = dev;
 
 	r = cfg->power_ops->open(&dev->ctx, cfg->power, &dev->power);
@@ -107,6 +148,8 @@ void rig_device_close(struct rig_device *dev)
 	if (!dev)
 		return;
 	rig_loop_cancel_timer(dev->loop, dev->timer);
+	while (dev->written)
+		rig_device_unwatch_written(dev, dev->written);
 	while (dev->queue) {
 		struct power_op *op = dev->queue;
 

@@ -55,6 +55,15 @@ int rig_device_power_get(struct rig_device *dev, rig_power_done_fn *done, void *
  * (the driver counts no writes, or not per partition) or -ENOENT (no such
  * partition), with rig_device_error() set for the last two. */
 int rig_device_written(struct rig_device *dev, const char *partition, uint64_t *bytes);
+/* Be told, from the loop, as soon as the power driver has seen new writes
+ * (rig_drv_written: the qemu driver reads nbdkit's log when it grows), so a
+ * `written` trigger does not wait for its next poll. fn may unwatch its own
+ * watch, no other. Drivers that never tell leave the watchers to poll. */
+typedef void rig_device_written_fn(void *arg);
+struct rig_written_watch;
+struct rig_written_watch *rig_device_watch_written(struct rig_device *dev, rig_device_written_fn *fn,
+						   void *arg);
+void rig_device_unwatch_written(struct rig_device *dev, struct rig_written_watch *w);   /* NULL: no-op */
 bool rig_device_can_read_power(const struct rig_device *dev);
 /* An at-rest fault (rig_power_ops.at_rest): only while the device is off.
  * 0 (done() later, from the loop) or -errno with rig_device_error() set:

@@ -3,6 +3,12 @@
 
 #include <stdio.h>
 
+void rig_drv_written(const struct rig_drv_ctx *ctx)
+{
+	if (ctx->written)
+		ctx->written(ctx->owner);
+}
+
 void rig_drv_event(const struct rig_drv_ctx *ctx, const char *kind, const char *fmt, ...)
 {
 	char detail[1024];

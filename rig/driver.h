@@ -29,11 +29,16 @@ struct rig_drv_ctx {
 	struct rig_errmsg *err;     /* where a failing call leaves its message */
 	rig_drv_event_fn *event;    /* may be NULL */
 	void *owner;
+	/* The driver's write counts (rig_power_ops.written) may have grown:
+	 * called from the loop, never from inside a driver call; may be NULL */
+	void (*written)(void *owner);
 };
 
 void rig_drv_event(const struct rig_drv_ctx *ctx, const char *kind, const char *fmt, ...)
 	RIG_PRINTF(3, 4);
 int rig_drv_fail(const struct rig_drv_ctx *ctx, int err, const char *fmt, ...) RIG_PRINTF(3, 4);
+/* Tell the core that the write counts may have grown (ctx->written). */
+void rig_drv_written(const struct rig_drv_ctx *ctx);
 
 /* ---- power ---- */
 
@@ -88,7 +93,9 @@ struct rig_power_ops {
 	 * requests that overlap it. -EAGAIN until the driver has a first count;
 	 * -ENOTSUP (per-partition counts this driver or mode cannot give) or
 	 * -ENOENT (no such partition) with ctx->err naming the way out. For
-	 * `written` triggers. */
+	 * `written` triggers. A driver that learns of new writes as they happen
+	 * calls rig_drv_written() then, and the triggers read at once instead
+	 * of at their next poll. */
 	int (*written)(void *handle, const char *partition, uint64_t *bytes);
 	uint64_t written_lag_ns;
 	/* Optional: corrupt a file of the device's storage while it is off

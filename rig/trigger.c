@@ -21,6 +21,7 @@ struct rig_trigger {
 	bool have_written0;
 	uint64_t drive0;               /* written to a partition: the drive's count at the arm */
 	bool have_drive0;
+	struct rig_written_watch *wwatch;   /* written: told when the counts grow */
 	struct rig_timer *notify_timer;
 	struct rig_trigger_info info;
 	rig_trigger_event_fn *ev;
@@ -208,7 +209,8 @@ static void timer_hit(struct rig_loop *loop, void *arg)
 
 #define WRITTEN_POLL_NS (10 * RIG_NS_PER_MS)
 
-/* Poll the driver's write count; the driver itself keeps it fresh. */
+/* Poll the driver's write count; the driver itself keeps it fresh, and a
+ * driver that learns of writes as they happen says so (written_grew). */
 static void written_poll(struct rig_loop *loop, void *arg)
 {
 	struct rig_trigger *t = arg;
@@ -231,11 +233,27 @@ static void written_poll(struct rig_loop *loop, void *arg)
 				t->info.drive = n - t->drive0;
 				t->info.has_drive = true;
 			}
+			rig_device_unwatch_written(t->dev, t->wwatch);
+			t->wwatch = NULL;
 			matched(t);
 			return;
 		}
 	}
 	t->timer = rig_loop_add_timer(loop, now + WRITTEN_POLL_NS, written_poll, t);
+}
+
+/* The counts may have grown: read them now, from the loop (the driver is
+ * inside its own callback; the cut must not run there). */
+static void written_grew(void *arg)
+{
+	struct rig_trigger *t = arg;
+	struct rig_loop *loop = rig_device_loop(t->dev);
+	uint64_t now = rig_now_ns();
+
+	if (t->info.state != RIG_TRIG_ARMED || !t->timer || rig_timer_deadline(t->timer) <= now)
+		return;
+	rig_loop_cancel_timer(loop, t->timer);
+	t->timer = rig_loop_add_timer(loop, now, written_poll, t);
 }
 
 int rig_trigger_arm(struct rig_device *dev, struct rig_artsrv *srv, int id,
@@ -310,6 +328,7 @@ int rig_trigger_arm(struct rig_device *dev, struct rig_artsrv *srv, int id,
 		}
 		t->timer = rig_loop_add_timer(rig_device_loop(dev), t->info.t_arm_ns + WRITTEN_POLL_NS,
 					      written_poll, t);
+		t->wwatch = rig_device_watch_written(dev, written_grew, t);
 		break;
 	}
 	}
@@ -346,6 +365,8 @@ void rig_trigger_cancel(struct rig_trigger *t)
 	t->srv_watch = 0;
 	rig_loop_cancel_timer(rig_device_loop(t->dev), t->timer);
 	t->timer = NULL;
+	rig_device_unwatch_written(t->dev, t->wwatch);
+	t->wwatch = NULL;
 	t->info.state = RIG_TRIG_CANCELLED;
 	emit(t, "trigger.cancel");
 	done(t);
@@ -362,6 +383,7 @@ void rig_trigger_free(struct rig_trigger *t)
 	if (t->srv_watch > 0)
 		rig_artsrv_unwatch(t->srv, t->srv_watch);
 	rig_loop_cancel_timer(rig_device_loop(t->dev), t->timer);
+	rig_device_unwatch_written(t->dev, t->wwatch);
 	rig_loop_cancel_timer(rig_device_loop(t->dev), t->notify_timer);
 	if (t->info.state == RIG_TRIG_ACTUATING)
 		rig_device_forget(t->dev, t);

@@ -289,7 +289,7 @@ int main(int argc, char **argv)
 		return 1;
 	for (unsigned i = 0; i < NCON; i++) {
 		struct rig_cfg *cfg = rig_cfg_new("fanin: console");
-		struct rig_drv_ctx ctx = { loop, "fanin", &err, NULL, NULL };
+		struct rig_drv_ctx ctx = { .loop = loop, .device_id = "fanin", .err = &err };
 		struct rig_console_observer obs = { rx, NULL, NULL, &cons[i] };
 		struct rig_console_opts opts = { 0 };
 		char path[64];

@@ -8,8 +8,10 @@
 # drive's count shows the download being written back (4 MiB at least, a
 # thousand times boot's count). The board then boots the old slot, or, on
 # direct-nbd when the cut fell inside the rewrite of grubenv, finds no
-# bootable slot and resets forever (finding 18 in docs/qemu.md): a brick
-# with that evidence is accepted there, any other end fails.
+# bootable slot and resets forever (findings 18 and 19 in docs/qemu.md:
+# with the log watched, the cut lands on the request that reached the count,
+# which decides which): a brick with that evidence is accepted there, any
+# other end fails.
 # Also: a partition with disk = "direct" and an unknown partition are refused,
 # with messages that name the way out.
 . "$(dirname "$0")/lib.sh"
@@ -100,6 +102,8 @@ for disk in ${DISKS:-volatile-cache direct-nbd}; do
 	# install parsed (garbage: lines too long, malformed or cut in half)
 	wr=$(grep -E 'qemu\.writes ' "$T/out" | head -1)
 	echo "$wr" | grep -Eq '"requests":[1-9][0-9]*,.*"garbage":0' || { echo "${wr:-no qemu.writes event}" >&2; fail "nbdkit's log not fully counted"; }
+	# the log was read as nbdkit wrote it (inotify), not by the 20 ms fallback
+	! grep -q 'qemu\.writes\.poll' "$T/out" || { grep 'qemu\.writes\.poll' "$T/out" >&2; fail "the log was polled, not watched"; }
 	echo "disk=$disk:"
 	grep -E "^(PASS|BRICK)" -A1 "$T/out"
 	echo "$ev"

@@ -60,7 +60,7 @@ static void test_busy_port_is_not_lost(void **state)
 	memset(chunk, 'x', sizeof(chunk));
 	assert_int_equal(openpty(&m, &sl, NULL, NULL, NULL), 0);
 	assert_int_equal(rig_loop_new(&loop), 0);
-	ctx = (struct rig_drv_ctx){ loop, "test", &err, NULL, NULL };
+	ctx = (struct rig_drv_ctx){ .loop = loop, .device_id = "test", .err = &err };
 	rig_cfg_add(cfg, "path", RIG_OPT_STRING)->str = rig_xstrdup(ptsname(m));
 	assert_int_equal(rig_console_open(loop, rig_console_driver("serial"), &ctx, cfg, -1, NULL, &obs, &con), 0);
 	rig_cfg_free(cfg);
