@@ -3,13 +3,15 @@
 -- disk = "direct-nbd" (tests/qemu/574 and 579 set RIG_QEMU_DISK): every
 -- write the guest issued survives the cut, and nbdkit's log counts the
 -- bytes written to the boot partition. Armed once the download has started,
--- the cut comes at `bytes` (default 1024: one copy's block) written to boot,
--- i.e. once the install's first environment change (RAUC: the target's
--- B_OK=0 B_TRY=0; SWUpdate: ota-install's recovery_status=in_progress) has
--- rewritten the older copy; the wrapper then still has to build and write
--- the other copy, so the cut lands between the two (or, on a slow poll,
--- after both). GRUB's GRUB-ENV line at the next boot shows which copies
--- were rewritten.
+-- the cut comes at `bytes` (default 1025) written to boot. Each copy is
+-- written in place (dd conv=notrunc,fsync): its 1024-byte block, a flush,
+-- its directory entry (the mtime, 512 bytes), a flush; the other copy
+-- follows ~0.3 s later. The rig reads nbdkit's log as it grows and cuts
+-- while the request that reached the count is carried out, so 1025 lands
+-- on the older copy's directory entry, its block already written and
+-- flushed, before the newer copy's (1024 would land on the block itself,
+-- which may not have been written yet). GRUB's GRUB-ENV line at the next
+-- boot shows which copies were rewritten.
 -- Verdicts: pass old-good (1.0.0/A boots, both copies are valid again after
 -- the boot's writes, and the update then installs); fail when the copies
 -- show that no copy was rewritten before the cut (the count was wrong),
@@ -19,7 +21,7 @@ local ota = require("lib.ota")
 local renv = require("redundant_env")
 local dev = rig.device
 local upd = dev.config.update
-local n = rig.param("bytes", 1024)
+local n = rig.param("bytes", 1025)
 
 dev:provision()
 local sa, sb = renv.seq_of("a"), renv.seq_of("b")
