@@ -147,6 +147,7 @@ struct qemu {
 	char *wlog_path;
 	int wlog_fd;                /* this nbdkit's log, -1 when off */
 	int wlog_ino;               /* inotify on it (IN_MODIFY), -1: the 20 ms read alone */
+	bool wlog_watch_tried;      /* this power-on's log: inotify tried (once) */
 	struct rig_nbdlog *wlog;    /* NULL until a partition is asked for */
 	struct rig_qemu_parts *parts;
 	bool wlog_valid;            /* read to the end at least once */
@@ -574,17 +575,23 @@ static void wlog_unwatch(struct qemu *q)
 }
 
 /* Without inotify (no instances left, say) the counts are read every 20 ms,
- * and the timeline says so once per power-on. */
+ * and the timeline says so: tried once per power-on (wlog_create resets). */
 static void wlog_watch(struct qemu *q)
 {
-	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC), r;
 
-	if (fd >= 0 && inotify_add_watch(fd, q->wlog_path, IN_MODIFY) >= 0 &&
-	    rig_loop_add_fd(q->ctx.loop, fd, RIG_EV_READ, wlog_modified, q) >= 0) {
+	q->wlog_watch_tried = true;
+	if (fd < 0)
+		r = -errno;
+	else if (inotify_add_watch(fd, q->wlog_path, IN_MODIFY) < 0)
+		r = -errno;
+	else
+		r = rig_loop_add_fd(q->ctx.loop, fd, RIG_EV_READ, wlog_modified, q);
+	if (r >= 0) {
 		q->wlog_ino = fd;
 		return;
 	}
-	rig_drv_event(&q->ctx, "qemu.writes.poll", "{\"errno\":%d,\"period_ms\":%d}", errno,
+	rig_drv_event(&q->ctx, "qemu.writes.poll", "{\"errno\":%d,\"period_ms\":%d}", -r,
 		      (int)(STATS_PERIOD_NS / RIG_NS_PER_MS));
 	if (fd >= 0)
 		close(fd);
@@ -594,7 +601,7 @@ static void wlog_start(struct qemu *q)
 {
 	if (!q->wlog_timer && q->wlog_fd >= 0 && q->wlog)
 		q->wlog_timer = rig_loop_add_timer(q->ctx.loop, 0, wlog_tick, q);
-	if (q->wlog_ino < 0 && q->wlog_fd >= 0 && q->wlog)
+	if (q->wlog_ino < 0 && !q->wlog_watch_tried && q->wlog_fd >= 0 && q->wlog)
 		wlog_watch(q);
 }
 
@@ -634,6 +641,7 @@ static int wlog_create(struct qemu *q)
 	if (q->wlog)
 		q->wlog_valid = false;
 	q->wlog_failed = false;
+	q->wlog_watch_tried = false;
 	return 0;
 }
 
