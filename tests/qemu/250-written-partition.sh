@@ -71,10 +71,12 @@ local boot = dev.config.boot
 local deadline = rig.now() + boot.timeout
 local resets, ready = 0, false
 while resets < 3 and rig.now() < deadline do
-  local which = dev:expect_any({ boot.ready, "GRUB-AB: NO BOOTABLE SLOT" }, deadline - rig.now())
+  local which = dev:expect_any({ boot.ready, "GRUB-AB: NO BOOTABLE SLOT", "GRUB-AB: booting slot" },
+                               deadline - rig.now())
   if which == 1 then ready = true break end
-  if which ~= 2 then break end
-  resets = resets + 1
+  if which == 3 then resets = 0   -- a slot booted: the resets so far are not a loop
+  elseif which == 2 then resets = resets + 1
+  else break end
 end
 if not ready then
   local tail = dev:console_tail(16384) or ""
